@@ -1,0 +1,10 @@
+// Original file: protos/inventory.proto
+
+
+export interface OrderRef {
+  'orderId'?: (string);
+}
+
+export interface OrderRef__Output {
+  'orderId': (string);
+}

@@ -1,0 +1,17 @@
+// Original file: protos/inventory.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface StockLevel {
+  'productId'?: (string);
+  'available'?: (number | string | Long);
+  'reserved'?: (number | string | Long);
+  'sold'?: (number | string | Long);
+}
+
+export interface StockLevel__Output {
+  'productId': (string);
+  'available': (number);
+  'reserved': (number);
+  'sold': (number);
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { ERROR_CODES, type ErrorCode } from './errors';
+
+/**
+ * The contracts between services, one schema each. Consumers validate every
+ * message; one that does not parse goes straight to the dead-letter queue.
+ */
+const id = z.string().min(1).max(100);
+const orderId = z.string().uuid();
+const codeOrEmpty = z.union([z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]), z.literal('')]);
+
+export const addToCartJob = z.object({
+  /** Idempotency key of the request: a redelivery replays the stored outcome. */
+  requestID: z.string().min(1).max(100),
+  clientID: id,
+  productID: id,
+  quantity: z.number().int().min(1),
+});
+export type AddToCartJob = z.infer<typeof addToCartJob>;
+
+export const checkoutJob = z.object({
+  orderID: orderId,
+  clientID: id,
+});
+export type CheckoutJob = z.infer<typeof checkoutJob>;
+
+export const processOrderJob = z.object({
+  orderID: orderId,
+});
+export type ProcessOrderJob = z.infer<typeof processOrderJob>;
+
+export const orderFinalizedEvent = z.object({
+  orderID: orderId,
+  clientID: id,
+  status: z.enum(['confirmed', 'failed']),
+  items: z.array(z.object({ productID: id, quantity: z.number().int().min(1) })),
+});
+export type OrderFinalizedEvent = z.infer<typeof orderFinalizedEvent>;
+
+export const addToCartReply = z.object({
+  ok: z.boolean(),
+  code: codeOrEmpty,
+  error: z.string(),
+});
+export type AddToCartReply = z.infer<typeof addToCartReply>;
+
+export const orderStatus = z.enum(['pending', 'confirmed', 'failed']);
+export type OrderStatus = z.infer<typeof orderStatus>;
+
+export const checkoutReply = z.object({
+  orderID: orderId,
+  status: orderStatus,
+  code: codeOrEmpty,
+  error: z.string(),
+  totalCents: z.number().int().min(0),
+});
+export type CheckoutReply = z.infer<typeof checkoutReply>;
