@@ -2,9 +2,9 @@
 
 
 export interface CheckQuantityRequest {
-  'productId'?: (string);
+  'product_id'?: (string);
 }
 
 export interface CheckQuantityRequest__Output {
-  'productId': (string);
+  'product_id': (string);
 }

@@ -2,9 +2,9 @@
 
 
 export interface OrderRef {
-  'orderId'?: (string);
+  'order_id'?: (string);
 }
 
 export interface OrderRef__Output {
-  'orderId': (string);
+  'order_id': (string);
 }

@@ -5,17 +5,17 @@ import type { ReserveItem as _flashsale_inventory_v1_ReserveItem, ReserveItem__O
 import type { Long } from '@grpc/proto-loader';
 
 export interface Reservation {
-  'orderId'?: (string);
+  'order_id'?: (string);
   'state'?: (_flashsale_inventory_v1_ReservationState);
-  'releaseReason'?: (string);
-  'expiresAtMs'?: (number | string | Long);
+  'release_reason'?: (string);
+  'expires_at_ms'?: (number | string | Long);
   'items'?: (_flashsale_inventory_v1_ReserveItem)[];
 }
 
 export interface Reservation__Output {
-  'orderId': (string);
+  'order_id': (string);
   'state': (_flashsale_inventory_v1_ReservationState__Output);
-  'releaseReason': (string);
-  'expiresAtMs': (number);
+  'release_reason': (string);
+  'expires_at_ms': (number);
   'items': (_flashsale_inventory_v1_ReserveItem__Output)[];
 }

@@ -2,11 +2,11 @@
 
 
 export interface ReserveItem {
-  'productId'?: (string);
+  'product_id'?: (string);
   'quantity'?: (number);
 }
 
 export interface ReserveItem__Output {
-  'productId': (string);
+  'product_id': (string);
   'quantity': (number);
 }

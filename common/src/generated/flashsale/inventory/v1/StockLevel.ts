@@ -3,14 +3,14 @@
 import type { Long } from '@grpc/proto-loader';
 
 export interface StockLevel {
-  'productId'?: (string);
+  'product_id'?: (string);
   'available'?: (number | string | Long);
   'reserved'?: (number | string | Long);
   'sold'?: (number | string | Long);
 }
 
 export interface StockLevel__Output {
-  'productId': (string);
+  'product_id': (string);
   'available': (number);
   'reserved': (number);
   'sold': (number);

@@ -1,0 +1,58 @@
+import { sleep } from './db';
+import { AppError } from './errors';
+import { fromServiceError, grpc, loadInventoryProto, type InventoryClient } from './grpc';
+import type { Reservation__Output } from './generated/flashsale/inventory/v1/Reservation';
+import type { StockLevel__Output } from './generated/flashsale/inventory/v1/StockLevel';
+
+export type ReservationReply = Reservation__Output;
+export type StockLevelReply = StockLevel__Output;
+
+export interface InventoryApi {
+  checkQuantity(productId: string): Promise<StockLevelReply>;
+  reserve(orderId: string, items: { productId: string; quantity: number }[]): Promise<ReservationReply>;
+  commit(orderId: string): Promise<ReservationReply>;
+  rollback(orderId: string): Promise<ReservationReply>;
+  close(): void;
+}
+
+/**
+ * A promise client of the inventory manager. Every call is idempotent on the
+ * server, so a call that failed in transit (UNAVAILABLE, deadline) is retried
+ * here a few times with backoff; refusals (SOLD_OUT...) come back as AppError.
+ */
+export function createInventoryClient(address: string, options: { timeoutMs: number; attempts?: number }): InventoryApi {
+  const proto = loadInventoryProto();
+  const client: InventoryClient = new proto.flashsale.inventory.v1.Inventory(address, grpc.credentials.createInsecure(), {
+    'grpc.initial_reconnect_backoff_ms': 100,
+    'grpc.max_reconnect_backoff_ms': 2_000,
+  });
+  const attempts = options.attempts ?? 5;
+
+  function call<Req, Res>(method: (req: Req, meta: grpc.Metadata, opts: grpc.CallOptions, cb: grpc.requestCallback<Res>) => unknown, req: Req): Promise<Res> {
+    const once = () =>
+      new Promise<Res>((resolve, reject) => {
+        method.call(client, req, new grpc.Metadata(), { deadline: Date.now() + options.timeoutMs }, (err: grpc.ServiceError | null, res?: Res) =>
+          err ? reject(fromServiceError(err)) : resolve(res as Res),
+        );
+      });
+    return (async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await once();
+        } catch (err) {
+          if (!(err instanceof AppError) || !err.retryable || attempt >= attempts) throw err;
+          await sleep(100 * 2 ** attempt);
+        }
+      }
+    })();
+  }
+
+  return {
+    checkQuantity: (productId) => call(client.CheckQuantity, { product_id: productId }),
+    reserve: (orderId, items) =>
+      call(client.Reserve, { order_id: orderId, items: items.map((i) => ({ product_id: i.productId, quantity: i.quantity })) }),
+    commit: (orderId) => call(client.Commit, { order_id: orderId }),
+    rollback: (orderId) => call(client.Rollback, { order_id: orderId }),
+    close: () => client.close(),
+  };
+}

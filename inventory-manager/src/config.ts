@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { commonEnv, dbEnv, int, loadConfig } from '../../common/src/config';
+
+export const inventoryEnv = z.object({
+  ...commonEnv,
+  ...dbEnv,
+  GRPC_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Below 32768: the kernel hands out 32768+ to outgoing connections. 0 picks a free port (tests). */
+  GRPC_PORT: int(9100, 0, 65535),
+  DB_POOL_SIZE: int(10, 1, 100),
+  /** How long a reservation holds stock while its payment runs. */
+  RESERVATION_TTL_MS: int(120_000, 100, 86_400_000),
+  /** How often this instance's sweeper returns expired holds to stock (0 disables it). */
+  SWEEP_INTERVAL_MS: int(1_000, 0, 3_600_000),
+  SWEEP_BATCH_SIZE: int(100, 1, 10_000),
+});
+
+export type InventoryConfig = z.infer<typeof inventoryEnv>;
+
+export function loadInventoryConfig(env: NodeJS.ProcessEnv = process.env): Readonly<InventoryConfig> {
+  return loadConfig(inventoryEnv, env);
+}

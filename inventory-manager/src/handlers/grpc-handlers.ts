@@ -1,0 +1,63 @@
+import { AppError, TransientError } from '../../../common/src/errors';
+import { grpc, toServiceError } from '../../../common/src/grpc';
+import type { Logger } from '../../../common/src/logger';
+import type { InventoryHandlers } from '../../../common/src/generated/flashsale/inventory/v1/Inventory';
+import type { Reservation } from '../../../common/src/generated/flashsale/inventory/v1/Reservation';
+import type { InventoryRepo, ReservationView } from '../db/inventory-repo';
+import { normalizeItems, validateOrderId } from '../domain/stock';
+
+/**
+ * grpc-js ignores the promise an async handler returns: a rejection would hang
+ * the call. Every handler goes through here so a rejection becomes a status.
+ */
+function unary<Req, Res>(log: Logger, method: string, fn: (req: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    fn(call.request).then(
+      (res) => callback(null, res),
+      (err: unknown) => callback(toStatus(err, log.child({ method })) as grpc.ServiceError),
+    );
+  };
+}
+
+function toStatus(err: unknown, log: Logger): Partial<grpc.ServiceError> {
+  if (err instanceof AppError) {
+    if (err.code === 'INTERNAL') log.error({ err }, 'inventory call failed');
+    return toServiceError(err);
+  }
+  if (err instanceof TransientError) {
+    log.warn({ err }, 'inventory call failed, retryable');
+    return { code: grpc.status.UNAVAILABLE, details: `SERVICE_UNAVAILABLE: ${err.message}` };
+  }
+  log.error({ err }, 'inventory call failed');
+  return { code: grpc.status.INTERNAL, details: 'INTERNAL: unexpected error' };
+}
+
+function toMessage(view: ReservationView): Reservation {
+  return {
+    order_id: view.orderId,
+    state: view.state,
+    release_reason: view.releaseReason,
+    expires_at_ms: view.expiresAtMs,
+    items: view.items.map((i) => ({ product_id: i.productId, quantity: i.quantity })),
+  };
+}
+
+export function inventoryHandlers(repo: InventoryRepo, log: Logger): InventoryHandlers {
+  return {
+    CheckQuantity: unary(log, 'CheckQuantity', async (req) => {
+      const productId = req.product_id ?? '';
+      if (productId.length < 1 || productId.length > 100) {
+        throw new AppError({ code: 'INVALID_REQUEST', message: 'product_id must be 1 to 100 characters' });
+      }
+      const level = await repo.checkQuantity(productId);
+      return { product_id: level.productId, available: level.available, reserved: level.reserved, sold: level.sold };
+    }),
+    Reserve: unary(log, 'Reserve', async (req) => {
+      const orderId = validateOrderId(req.order_id);
+      const items = normalizeItems(req.items ?? []);
+      return toMessage(await repo.reserve(orderId, items));
+    }),
+    Commit: unary(log, 'Commit', async (req) => toMessage(await repo.commit(validateOrderId(req.order_id)))),
+    Rollback: unary(log, 'Rollback', async (req) => toMessage(await repo.rollback(validateOrderId(req.order_id)))),
+  };
+}

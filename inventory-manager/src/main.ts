@@ -1,0 +1,24 @@
+import { createPool } from '../../common/src/db';
+import { exitOnConfigError, runService } from '../../common/src/lifecycle';
+import { createLogger } from '../../common/src/logger';
+import { loadInventoryConfig } from './config';
+import { InventoryRepo } from './db/inventory-repo';
+import { startGrpcServer } from './server';
+import { startSweeper } from './sweeper';
+
+const config = exitOnConfigError(() => loadInventoryConfig());
+const log = createLogger('inventory-manager', config.LOG_LEVEL);
+
+runService(log, async () => {
+  const pool = createPool(config, config.DB_POOL_SIZE);
+  await pool.query('SELECT 1');
+  const repo = new InventoryRepo(pool, log, config.RESERVATION_TTL_MS);
+  const server = await startGrpcServer(repo, log, config.GRPC_HOST, config.GRPC_PORT);
+  const stopSweeper = startSweeper(repo, log, config.SWEEP_INTERVAL_MS, config.SWEEP_BATCH_SIZE);
+  log.info({ port: server.port, ttlMs: config.RESERVATION_TTL_MS }, 'listening');
+  return async () => {
+    await stopSweeper();
+    await server.stop();
+    await pool.end();
+  };
+});

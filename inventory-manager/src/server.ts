@@ -1,0 +1,33 @@
+import { grpc, loadInventoryProto } from '../../common/src/grpc';
+import type { Logger } from '../../common/src/logger';
+import type { InventoryRepo } from './db/inventory-repo';
+import { inventoryHandlers } from './handlers/grpc-handlers';
+
+export interface RunningServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startGrpcServer(repo: InventoryRepo, log: Logger, host: string, port: number): Promise<RunningServer> {
+  const proto = loadInventoryProto();
+  const server = new grpc.Server({ 'grpc.max_concurrent_streams': 1000 });
+  server.addService(proto.flashsale.inventory.v1.Inventory.service, inventoryHandlers(repo, log));
+  const bound = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  return {
+    port: bound,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        // Let in-flight calls finish; force after a deadline.
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 5_000);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
+  };
+}
