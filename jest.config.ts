@@ -3,7 +3,7 @@ import type { Config } from 'jest';
 // Unit tests are pure and fast. Integration tests start real processes against
 // the real MariaDB and RabbitMQ, each file with its own database and queue
 // prefix; they run one file at a time (2 cores, 151 MariaDB connections).
-const tsJest = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] as [string, Record<string, unknown>] };
+const tsJest = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] as [string, Record<string, unknown>] };
 
 const config: Config = {
   maxWorkers: 1,

@@ -9,7 +9,7 @@ import {
 } from '../../../common/src/db';
 import { AppError } from '../../../common/src/errors';
 import type { Logger } from '../../../common/src/logger';
-import { type StockCounters, type StockItem, refusalFor, refusalMessage } from '../domain/stock';
+import { type StockCounters, type StockItem, refusalFor, refusalMessage } from '../../../common/src/stock-rules';
 
 export type ReservationState = 'HELD' | 'COMMITTED' | 'RELEASED';
 export type ReleaseReason = '' | 'rollback' | 'expired';

@@ -4,7 +4,7 @@ import type { Logger } from '../../../common/src/logger';
 import type { InventoryHandlers } from '../../../common/src/generated/flashsale/inventory/v1/Inventory';
 import type { Reservation } from '../../../common/src/generated/flashsale/inventory/v1/Reservation';
 import type { InventoryRepo, ReservationView } from '../db/inventory-repo';
-import { normalizeItems, validateOrderId } from '../domain/stock';
+import { normalizeItems, validateOrderId } from '../../../common/src/stock-rules';
 
 /**
  * grpc-js ignores the promise an async handler returns: a rejection would hang

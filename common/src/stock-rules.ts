@@ -1,4 +1,4 @@
-import { AppError, type ErrorCode } from '../../../common/src/errors';
+import { AppError, type ErrorCode } from './errors';
 
 export interface StockItem {
   productId: string;

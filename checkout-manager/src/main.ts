@@ -1,0 +1,48 @@
+import { Broker } from '../../common/src/amqp';
+import { createPool } from '../../common/src/db';
+import { createInventoryClient } from '../../common/src/inventory-client';
+import { exitOnConfigError, runService } from '../../common/src/lifecycle';
+import { createLogger } from '../../common/src/logger';
+import { processOrderJob } from '../../common/src/messages';
+import { topologyFor } from '../../common/src/topology';
+import { loadCheckoutConfig } from './config';
+import { MockPayment } from './db/payments';
+import { OrderProcessor } from './handlers/process-order';
+import { startReconciler } from './reconciler';
+
+const config = exitOnConfigError(() => loadCheckoutConfig());
+const log = createLogger('checkout-manager', config.LOG_LEVEL);
+
+runService(log, async () => {
+  const pool = createPool(config, config.DB_POOL_SIZE);
+  await pool.query('SELECT 1');
+  const topology = topologyFor(config.QUEUE_PREFIX);
+  const broker = new Broker({ url: config.AMQP_URL, log, topology, deliveryLimit: config.AMQP_DELIVERY_LIMIT, prefetch: config.PREFETCH });
+  const inventory = createInventoryClient(config.INVENTORY_ADDR, { timeoutMs: config.INVENTORY_TIMEOUT_MS });
+  const payment = new MockPayment(pool, {
+    latencyMs: config.PAYMENT_LATENCY_MS,
+    declineRate: config.PAYMENT_DECLINE_RATE,
+    seed: config.PAYMENT_SEED,
+  });
+  const processor = new OrderProcessor({ pool, inventory, payment, broker, topology, crash: config });
+
+  broker.consume({
+    queue: topology.processOrder,
+    schema: processOrderJob,
+    logFields: (job) => ({ orderId: job.orderID }),
+    handler: async (job, ctx) => {
+      const order = await processor.process(job.orderID, ctx.log);
+      await processor.announce(order, ctx, ctx.log);
+    },
+  });
+
+  await broker.start();
+  const stopReconciler = startReconciler(pool, processor, log, config.RECONCILE_AFTER_MS, config.RECONCILE_INTERVAL_MS);
+  log.info({ queuePrefix: config.QUEUE_PREFIX, prefetch: config.PREFETCH, inventory: config.INVENTORY_ADDR }, 'consuming');
+  return async () => {
+    await stopReconciler();
+    await broker.stop();
+    inventory.close();
+    await pool.end();
+  };
+});
