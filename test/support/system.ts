@@ -88,6 +88,11 @@ export class TestSystem {
     await Promise.all(workers);
     const gateway = await this.startService('api-gateway');
     this.gatewayUrl = `http://127.0.0.1:${gateway.port}`;
+    // The gateway listens before its broker connection is up: wait for ready.
+    for (let i = 0; (await this.get('/readyz')).status !== 200; i++) {
+      if (i > 100) throw new Error('gateway not ready after 10 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   dbEnv(): Record<string, string> {
