@@ -201,7 +201,7 @@ export class Broker {
     } catch (err) {
       if (err instanceof PermanentMessageError) {
         log.error({ err: err.message }, 'message rejected to the dead-letter queue');
-        safely(() => ch.nack(msg, false, false));
+        await this.deadLetter(ch, spec.queue, msg, err.message);
       } else {
         // Requeue after a pause; the quorum queue counts deliveries and
         // dead-letters the message once x-delivery-limit is reached.
@@ -211,6 +211,32 @@ export class Broker {
       }
     } finally {
       this.inFlight--;
+    }
+  }
+
+  /**
+   * Park a message that can never succeed in the dead-letter queue with the
+   * reason in its headers (a plain nack would lose the why), then ack it. If
+   * that publish is not confirmed, fall back to the queue's own dead-lettering.
+   */
+  private async deadLetter(ch: ConfirmChannel, queue: string, msg: ConsumeMessage, reason: string): Promise<void> {
+    try {
+      await new Promise<void>((resolve, reject) =>
+        ch.publish(
+          this.options.topology.deadLetterExchange,
+          queue,
+          msg.content,
+          {
+            ...msg.properties,
+            persistent: true,
+            headers: { ...msg.properties.headers, 'x-rejection-reason': reason.slice(0, 1000), 'x-original-queue': queue },
+          },
+          (err) => (err ? reject(err) : resolve()),
+        ),
+      );
+      safely(() => ch.ack(msg));
+    } catch {
+      safely(() => ch.nack(msg, false, false));
     }
   }
 

@@ -88,6 +88,12 @@ describe('redelivered and duplicated messages', () => {
     await system.publishRaw(system.topology.checkout, 'not json at all');
     for (let i = 0; i < 50 && (await system.queueDepth(system.topology.deadLetterQueue)) < 3; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await system.queueDepth(system.topology.deadLetterQueue)).toBe(3);
+    const parked = await system.drainDeadLetters();
+    expect(parked.map((m) => m.queue).sort()).toEqual([system.topology.addToCart, system.topology.checkout, system.topology.processOrder].sort());
+    const reasons = Object.fromEntries(parked.map((m) => [m.queue, m.reason]));
+    expect(reasons[system.topology.processOrder]).toContain('orderID');
+    expect(reasons[system.topology.addToCart]).toContain('productID');
+    expect(reasons[system.topology.checkout]).toMatch(/expected object/);
     const [[after]] = await system.pool.query<any[]>('SELECT (SELECT COUNT(*) FROM orders) + (SELECT COUNT(*) FROM client_cart) AS n');
     expect(Number(after.n)).toBe(Number(before.n));
   });

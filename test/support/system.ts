@@ -235,6 +235,22 @@ export class TestSystem {
     }
   }
 
+  /** Take every message off the dead-letter queue: [original queue, reason, body]. */
+  async drainDeadLetters(): Promise<{ queue: string; reason: string; body: string }[]> {
+    const conn = await amqp.connect(AMQP_URL, { noDelay: true });
+    try {
+      const ch = await conn.createChannel();
+      const out: { queue: string; reason: string; body: string }[] = [];
+      for (let msg = await ch.get(this.topology.deadLetterQueue, { noAck: true }); msg; msg = await ch.get(this.topology.deadLetterQueue, { noAck: true })) {
+        const headers = msg.properties.headers ?? {};
+        out.push({ queue: String(headers['x-original-queue'] ?? ''), reason: String(headers['x-rejection-reason'] ?? ''), body: msg.content.toString() });
+      }
+      return out;
+    } finally {
+      await conn.close();
+    }
+  }
+
   async queueDepth(queue: string): Promise<number> {
     const conn = await amqp.connect(AMQP_URL, { noDelay: true });
     try {
