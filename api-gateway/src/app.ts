@@ -1,0 +1,102 @@
+import express, { type Express, type Request } from 'express';
+import swaggerUi from 'swagger-ui-express';
+import type { Pool } from '../../common/src/db';
+import type { Logger } from '../../common/src/logger';
+import type { Topology } from '../../common/src/topology';
+import type { GatewayConfig } from './config';
+import { BODY_LIMIT_BYTES, createContract, type RouteContract, type RouteId } from './contract';
+import { createReadStore, type ReadStore } from './db/read-store';
+import { cartHandlers } from './handlers/cart';
+import { checkoutHandlers } from './handlers/checkout';
+import { healthHandlers } from './handlers/health';
+import { queryHandlers } from './handlers/queries';
+import type { Handler, HandlerDeps, Handlers } from './handlers/types';
+import { errorHandler, notFound, sendReply } from './http/errors';
+import { requestLog } from './http/request-log';
+import { parseRequestPart } from './http/validate';
+import { buildOpenApiDocument, DOCUMENTATION_PATH, OPENAPI_PATH } from './openapi';
+import type { Rpc } from './rpc';
+
+export type AppConfig = Pick<GatewayConfig, 'MAX_QUANTITY_PER_LINE' | 'ADD_TO_CART_WAIT_MS' | 'CHECKOUT_WAIT_MS' | 'RETRY_AFTER_SECONDS'>;
+
+export interface GatewayDeps {
+  config: AppConfig;
+  log: Logger;
+  /** Read-only use: GET endpoints. */
+  pool: Pool;
+  rpc: Rpc;
+  broker: { readonly isReady: boolean };
+  topology: Pick<Topology, 'addToCart' | 'checkout'>;
+  /** Replaces the pool-backed queries (unit tests). */
+  store?: ReadStore;
+}
+
+/** /orders/{orderID} -> /orders/:orderID */
+export function toExpressPath(openApiPath: string): string {
+  return openApiPath.replace(/\{(\w+)\}/g, ':$1');
+}
+
+function headersOf(req: Request, schema: NonNullable<RouteContract['request']['headers']>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const name of Object.keys(schema.shape)) out[name] = req.get(name);
+  return out;
+}
+
+export function createApp(deps: GatewayDeps): Express {
+  const { config, log } = deps;
+  const retryAfter = config.RETRY_AFTER_SECONDS;
+  const contract = createContract({ maxQuantityPerLine: config.MAX_QUANTITY_PER_LINE });
+  const document = buildOpenApiDocument(contract);
+
+  const handlerDeps: HandlerDeps = {
+    config,
+    log,
+    rpc: deps.rpc,
+    store: deps.store ?? createReadStore(deps.pool),
+    broker: deps.broker,
+    topology: deps.topology,
+  };
+  const handlers: Handlers = {
+    ...cartHandlers(handlerDeps),
+    ...checkoutHandlers(handlerDeps),
+    ...queryHandlers(handlerDeps),
+    ...healthHandlers(handlerDeps),
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestLog(log));
+  app.use(express.json({ limit: BODY_LIMIT_BYTES }));
+
+  // Every route of the contract, validated by the same schemas the document shows.
+  for (const id of Object.keys(contract.routes) as RouteId[]) {
+    const route: RouteContract = contract.routes[id];
+    const handle = handlers[id] as Handler<RouteContract>;
+    const { body, params, query, headers } = route.request;
+    app[route.method](toExpressPath(route.path), async (req, res) => {
+      const input = {
+        body: body ? parseRequestPart(body, req.body, 'request body') : undefined,
+        params: params ? parseRequestPart(params, req.params, 'path') : undefined,
+        query: query ? parseRequestPart(query, req.query, 'query') : undefined,
+        headers: headers ? parseRequestPart(headers, headersOf(req, headers), 'headers') : undefined,
+      };
+      sendReply(res, await handle(input), retryAfter);
+    });
+  }
+
+  app.get(OPENAPI_PATH, (_req, res) => {
+    res.json(document);
+  });
+  // Swagger UI loads its assets relative to the page: serve it under a trailing slash.
+  app.get(DOCUMENTATION_PATH, (req, res, next) => {
+    if (req.path.endsWith('/')) return next();
+    const queryAt = req.originalUrl.indexOf('?');
+    res.redirect(301, `${DOCUMENTATION_PATH}/${queryAt >= 0 ? req.originalUrl.slice(queryAt) : ''}`);
+  });
+  app.use(DOCUMENTATION_PATH, swaggerUi.serveFiles(document), swaggerUi.setup(document, { customSiteTitle: 'Flash-sale API' }));
+
+  app.use(notFound(retryAfter));
+  app.use(errorHandler(log, retryAfter));
+  return app;
+}

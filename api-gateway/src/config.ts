@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { amqpEnv, commonEnv, dbEnv, int, loadConfig } from '../../common/src/config';
+
+export const gatewayEnv = z.object({
+  ...commonEnv,
+  ...dbEnv,
+  ...amqpEnv,
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Below 32768 (see README). 0 picks a free port (tests). */
+  PORT: int(5003, 0, 65535),
+  /** Pending connections the kernel queues for accept(); capped by net.core.somaxconn. */
+  LISTEN_BACKLOG: int(4096, 1, 65535),
+  /** Read-only pool for GET endpoints (orders, carts, products). */
+  DB_POOL_SIZE: int(4, 1, 100),
+  /** How long POST /checkOutCart waits for the outcome before answering 202 Pending. */
+  CHECKOUT_WAIT_MS: int(10_000, 100, 120_000),
+  /** How long POST /addToCart waits for the cart manager before answering 503. */
+  ADD_TO_CART_WAIT_MS: int(5_000, 100, 120_000),
+  MAX_QUANTITY_PER_LINE: int(100, 1, 1_000_000),
+  /** Seconds in Retry-After on 202, 503 and ALL_RESERVED. */
+  RETRY_AFTER_SECONDS: int(1, 1, 3_600),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayEnv>;
+
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Readonly<GatewayConfig> {
+  return loadConfig(gatewayEnv, env);
+}

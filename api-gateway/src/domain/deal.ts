@@ -1,0 +1,12 @@
+export interface Deal {
+  priceCents: number | null;
+  startsAt: Date | null;
+  endsAt: Date | null;
+}
+
+/** A deal applies inside its window [startsAt, endsAt); without a price or a full window there is no deal. */
+export function isDealActive(deal: Deal, now: Date): boolean {
+  if (deal.priceCents === null || deal.startsAt === null || deal.endsAt === null) return false;
+  const t = now.getTime();
+  return deal.startsAt.getTime() <= t && t < deal.endsAt.getTime();
+}

@@ -1,0 +1,22 @@
+import { checkoutReply, type CheckoutJob } from '../../../common/src/messages';
+import { IDEMPOTENCY_KEY_HEADER } from '../contract';
+import { orderIdFor } from '../domain/ids';
+import { checkoutOutcome } from '../domain/outcomes';
+import type { Handlers, HandlerDeps } from './types';
+
+export function checkoutHandlers(deps: HandlerDeps): Pick<Handlers, 'checkout'> {
+  return {
+    async checkout({ body, headers }) {
+      const orderID = orderIdFor(body.clientID, headers[IDEMPOTENCY_KEY_HEADER]);
+      const job: CheckoutJob = { orderID, clientID: body.clientID };
+      const result = await deps.rpc.request(deps.topology.checkout, job, checkoutReply, {
+        timeoutMs: deps.config.CHECKOUT_WAIT_MS,
+        messageId: orderID,
+      });
+      if (!result.timedOut && result.reply.orderID !== orderID) {
+        deps.log.warn({ orderId: orderID, replyOrderId: result.reply.orderID }, 'checkout reply names another order');
+      }
+      return checkoutOutcome(orderID, result);
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import type { Logger } from '../../../common/src/logger';
+import type { Topology } from '../../../common/src/topology';
+import type { GatewayConfig } from '../config';
+import type { RouteContract, RouteId, RouteInput, Routes } from '../contract';
+import type { ReadStore } from '../db/read-store';
+import type { HttpReply } from '../domain/outcomes';
+import type { Rpc } from '../rpc';
+
+export type HandlerConfig = Pick<GatewayConfig, 'ADD_TO_CART_WAIT_MS' | 'CHECKOUT_WAIT_MS'>;
+
+export interface HandlerDeps {
+  config: HandlerConfig;
+  log: Logger;
+  rpc: Rpc;
+  store: ReadStore;
+  broker: { readonly isReady: boolean };
+  topology: Pick<Topology, 'addToCart' | 'checkout'>;
+}
+
+export type Handler<R extends RouteContract> = (input: RouteInput<R>) => Promise<HttpReply>;
+
+export type Handlers = { [K in RouteId]: Handler<Routes[K]> };
+
+export const ok = (body: unknown): HttpReply => ({ status: 200, body, retryAfter: false });

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { AppError, TransientError } from '../../../common/src/errors';
+import type { Logger } from '../../../common/src/logger';
+import { BODY_LIMIT_BYTES, RETRY_AFTER_HEADER } from '../contract';
+import { failure, type HttpReply } from '../domain/outcomes';
+
+export function sendReply(res: Response, reply: HttpReply, retryAfterSeconds: number): void {
+  if (reply.retryAfter) res.setHeader(RETRY_AFTER_HEADER, String(retryAfterSeconds));
+  if (reply.orderId) res.locals.orderId = reply.orderId;
+  res.status(reply.status).json(reply.body);
+}
+
+/**
+ * Client errors raised by express itself (body-parser's http-errors: a `type`
+ * such as entity.too.large; the router's URIError for a malformed %-escape):
+ * a 4xx `status` and a message written for the client.
+ */
+interface ClientHttpError {
+  status: number;
+  type?: string;
+  message: string;
+}
+
+function isClientHttpError(err: unknown): err is ClientHttpError {
+  if (!(err instanceof Error)) return false;
+  const status = (err as { status?: unknown }).status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+/**
+ * Any error -> the failure reply a client sees. Client mistakes name the
+ * problem; anything unexpected becomes INTERNAL with an opaque reference (the
+ * text of a database or driver error never leaves the process). `internal` is
+ * set when the error must be logged.
+ */
+export function replyForError(err: unknown): { reply: HttpReply; internal?: { reference: string } } {
+  if (err instanceof AppError) {
+    if (err.code !== 'INTERNAL') return { reply: failure(err.code, err.message) };
+  } else if (err instanceof TransientError) {
+    return { reply: failure('SERVICE_UNAVAILABLE', 'a backend is unavailable, retry later') };
+  } else if (isClientHttpError(err)) {
+    if (err.type === 'entity.too.large' || err.status === 413) {
+      return { reply: failure('PAYLOAD_TOO_LARGE', `request body is larger than the ${BODY_LIMIT_BYTES / 1024} KB limit`) };
+    }
+    if (err.type === 'entity.parse.failed') {
+      return { reply: failure('INVALID_REQUEST', `request body is not a valid JSON object: ${err.message}`) };
+    }
+    if (err.type) return { reply: failure('INVALID_REQUEST', `request body could not be read: ${err.message}`) };
+    return { reply: failure('INVALID_REQUEST', err.message) };
+  }
+  const reference = randomUUID();
+  return { reply: failure('INTERNAL', `internal error, reference ${reference}`), internal: { reference } };
+}
+
+export function errorHandler(log: Logger, retryAfterSeconds: number): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const { reply, internal } = replyForError(err);
+    if (internal) log.error({ err, reference: internal.reference, method: req.method, path: req.path }, 'request failed');
+    sendReply(res, reply, retryAfterSeconds);
+  };
+}
+
+export function notFound(retryAfterSeconds: number): RequestHandler {
+  return (req, res) => sendReply(res, failure('NOT_FOUND', `no route ${req.method} ${req.path}`), retryAfterSeconds);
+}

@@ -1,0 +1,100 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Broker } from '../../common/src/amqp';
+import { createPool } from '../../common/src/db';
+import { exitOnConfigError, runService } from '../../common/src/lifecycle';
+import { createLogger, type Logger } from '../../common/src/logger';
+import { topologyFor } from '../../common/src/topology';
+import { createApp } from './app';
+import { type GatewayConfig, loadGatewayConfig } from './config';
+import { RpcClient } from './rpc';
+
+/**
+ * Idle keep-alive connections are kept longer than a typical load balancer's
+ * idle timeout (60 s), so the balancer, not us, closes them (no race on reuse).
+ * headersTimeout must exceed it.
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+const HEADERS_TIMEOUT_MS = 66_000;
+
+/** How long start waits for the first broker connection before serving anyway. */
+const BROKER_STARTUP_WAIT_MS = 3_000;
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}
+
+export interface RunningGateway {
+  port: number;
+  server: http.Server;
+  stop(): Promise<void>;
+}
+
+export async function startGateway(config: Readonly<GatewayConfig>, log: Logger): Promise<RunningGateway> {
+  const topology = topologyFor(config.QUEUE_PREFIX);
+  const pool = createPool(config, config.DB_POOL_SIZE);
+  // Replies come back on the pseudo-queue and are unacked (noAck): prefetch
+  // does not bound them; 10 only matters to a consumer we do not have.
+  const broker = new Broker({ url: config.AMQP_URL, log, topology, deliveryLimit: config.AMQP_DELIVERY_LIMIT, prefetch: 10 });
+  const rpc = new RpcClient(broker, log);
+  // Come up without the broker: requests answer 503 until amqplib's recovery
+  // connects. A short bounded wait first, so a normal start (broker up) does not
+  // announce "listening" a few milliseconds before it can take orders.
+  await broker.start({ waitForConnect: false });
+  if (!(await waitUntil(() => broker.isReady, BROKER_STARTUP_WAIT_MS))) {
+    log.warn({ waitedMs: BROKER_STARTUP_WAIT_MS }, 'message broker not reachable yet: answering 503 until it is');
+  }
+
+  const app = createApp({ config, log, pool, rpc, broker, topology });
+  const server = http.createServer(app);
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port: config.PORT, host: config.HOST, backlog: config.LISTEN_BACKLOG }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await broker.stop();
+    await pool.end();
+    throw err;
+  }
+  server.on('error', (err) => log.error({ err }, 'http server error'));
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port }, 'listening');
+
+  let stopped: Promise<void> | null = null;
+  const stop = () => {
+    stopped ??= (async () => {
+      // Stop accepting; requests in flight (a checkout waits up to
+      // CHECKOUT_WAIT_MS) finish with the broker still up. Keep-alive
+      // connections that go idle meanwhile are closed as they do.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const idle = setInterval(() => server.closeIdleConnections(), 100);
+      const force = setTimeout(() => server.closeAllConnections(), config.CHECKOUT_WAIT_MS + 2_000);
+      server.closeIdleConnections();
+      await closed;
+      clearInterval(idle);
+      clearTimeout(force);
+      await broker.stop();
+      await pool.end();
+    })();
+    return stopped;
+  };
+  return { port, server, stop };
+}
+
+if (require.main === module) {
+  const config = exitOnConfigError(() => loadGatewayConfig());
+  const log = createLogger('api-gateway', config.LOG_LEVEL);
+  runService(log, async () => (await startGateway(config, log)).stop);
+}

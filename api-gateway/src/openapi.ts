@@ -1,0 +1,80 @@
+import { OpenAPIRegistry, OpenApiGeneratorV3, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { ERROR_CATALOG, ERROR_CODES } from '../../common/src/errors';
+import { BODY_LIMIT_BYTES, type Contract, IDEMPOTENCY_KEY_HEADER, RETRY_AFTER_HEADER, type RouteContract } from './contract';
+
+export type OpenApiDocument = ReturnType<OpenApiGeneratorV3['generateDocument']>;
+
+export const OPENAPI_PATH = '/openapi.json';
+export const DOCUMENTATION_PATH = '/documentation';
+
+const catalogTable = [
+  '| Code | HTTP | Meaning |',
+  '| --- | --- | --- |',
+  ...ERROR_CODES.map((code) => `| \`${code}\` | ${ERROR_CATALOG[code].http} | ${ERROR_CATALOG[code].description} |`),
+].join('\n');
+
+const apiDescription = `
+Flash-sale order system: add to cart, check out, follow orders. Money is in integer cents; times are ISO 8601 UTC.
+
+Every failure is \`{"status":"Failed","error":"<for a person>","code":"<CODE>"}\`, plus \`orderID\` once an order
+exists. \`${RETRY_AFTER_HEADER}\` (seconds) comes with 202 Pending, 503 \`SERVICE_UNAVAILABLE\` and 409 \`ALL_RESERVED\`.
+Send \`${IDEMPOTENCY_KEY_HEADER}\` on POSTs to make retries safe. JSON bodies are limited to ${BODY_LIMIT_BYTES / 1024} KB.
+Unknown routes answer 404 \`NOT_FOUND\`.
+
+## Error codes
+
+${catalogTable}
+`.trim();
+
+function toRouteConfig(route: RouteContract): RouteConfig {
+  const { body, params, query, headers } = route.request;
+  return {
+    method: route.method,
+    path: route.path,
+    summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
+    tags: [...route.tags],
+    request: {
+      ...(body ? { body: { required: true, content: { 'application/json': { schema: body } } } } : {}),
+      ...(params ? { params } : {}),
+      ...(query ? { query } : {}),
+      ...(headers ? { headers } : {}),
+    },
+    responses: route.responses,
+  };
+}
+
+/** The OpenAPI 3 document, generated from the same schemas that validate requests. */
+export function buildOpenApiDocument(contract: Contract, version = '1.0.0'): OpenApiDocument {
+  const registry = new OpenAPIRegistry();
+  registry.register('Failure', contract.schemas.Failure);
+  for (const route of Object.values(contract.routes)) registry.registerPath(toRouteConfig(route));
+
+  registry.registerPath({
+    method: 'get',
+    path: OPENAPI_PATH,
+    summary: 'This OpenAPI 3 document',
+    tags: ['documentation'],
+    responses: { 200: { description: 'The document.', content: { 'application/json': { schema: { type: 'object' } } } } },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: DOCUMENTATION_PATH,
+    summary: 'Swagger UI for this document',
+    tags: ['documentation'],
+    responses: { 200: { description: 'An HTML page.', content: { 'text/html': { schema: { type: 'string' } } } } },
+  });
+
+  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
+    openapi: '3.0.3',
+    info: { title: 'Flash-sale API gateway', version, description: apiDescription },
+    tags: [
+      { name: 'cart', description: 'The client\'s cart' },
+      { name: 'checkout', description: 'Buying the cart' },
+      { name: 'orders', description: 'Order status' },
+      { name: 'products', description: 'Catalog, deals and stock' },
+      { name: 'operations', description: 'Health and readiness' },
+      { name: 'documentation', description: 'This document' },
+    ],
+  });
+}

@@ -1,0 +1,159 @@
+/**
+ * The request/reply client against a scripted channel: correlation, timeouts,
+ * publish failures and connection loss, and that no waiter is left behind.
+ */
+import { EventEmitter } from 'node:events';
+import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
+import pino from 'pino';
+import { AppError } from '../../../common/src/errors';
+import { addToCartReply, checkoutReply } from '../../../common/src/messages';
+import { DIRECT_REPLY_TO, RpcClient } from '../../src/rpc';
+
+type Setup = (ch: ConfirmChannel) => Promise<void>;
+
+class FakeChannel extends EventEmitter {
+  onMessage: ((msg: ConsumeMessage | null) => void) | null = null;
+  consumedQueue = '';
+  consumeOptions: Options.Consume | undefined;
+  async consume(queue: string, onMessage: (msg: ConsumeMessage | null) => void, options?: Options.Consume) {
+    this.consumedQueue = queue;
+    this.consumeOptions = options;
+    this.onMessage = onMessage;
+    return { consumerTag: 'ctag' };
+  }
+  deliver(correlationId: string | undefined, body: unknown) {
+    const content = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    this.onMessage!({ content, properties: { correlationId }, fields: {} } as unknown as ConsumeMessage);
+  }
+}
+
+interface Sent {
+  queue: string;
+  body: unknown;
+  options: Options.Publish;
+  confirm: () => void;
+  fail: (err: unknown) => void;
+}
+
+class FakeBroker {
+  setups: Setup[] = [];
+  sent: Sent[] = [];
+  autoConfirm = true;
+  onChannel(setup: Setup) {
+    this.setups.push(setup);
+  }
+  async connect(): Promise<FakeChannel> {
+    const ch = new FakeChannel();
+    for (const setup of this.setups) await setup(ch as unknown as ConfirmChannel);
+    return ch;
+  }
+  sendToQueue(queue: string, body: unknown, options: Options.Publish = {}): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.sent.push({ queue, body, options, confirm: resolve, fail: reject });
+      if (this.autoConfirm) resolve();
+    });
+  }
+}
+
+const log = pino({ level: 'silent' });
+const ORDER = '3f0b8f38-8f1e-4b8a-9d0e-6c7f0a1b2c3d';
+const tick = () => new Promise((r) => setImmediate(r));
+
+let broker: FakeBroker;
+let rpc: RpcClient;
+let ch: FakeChannel;
+
+beforeEach(async () => {
+  broker = new FakeBroker();
+  rpc = new RpcClient(broker, log);
+  ch = await broker.connect();
+});
+
+describe('RpcClient', () => {
+  it('when a channel opens, then it consumes direct reply-to without acks', () => {
+    expect(ch.consumedQueue).toBe(DIRECT_REPLY_TO);
+    expect(ch.consumeOptions).toEqual({ noAck: true });
+  });
+
+  it('when publishing, then replyTo is direct reply-to, the correlation id is fresh per request and the message id is the caller\'s', async () => {
+    void rpc.request('q', { a: 1 }, addToCartReply, { timeoutMs: 1_000, messageId: 'm-1' });
+    void rpc.request('q', { a: 1 }, addToCartReply, { timeoutMs: 1_000, messageId: 'm-1' });
+    await tick();
+    const [a, b] = broker.sent;
+    expect(a!.options).toMatchObject({ replyTo: DIRECT_REPLY_TO, messageId: 'm-1', correlationId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(b!.options.correlationId).not.toBe(a!.options.correlationId);
+    ch.emit('close');
+  });
+
+  it('when replies arrive out of order, then each request gets its own', async () => {
+    const first = rpc.request('q', {}, checkoutReply, { timeoutMs: 1_000, messageId: 'm1' });
+    const second = rpc.request('q', {}, checkoutReply, { timeoutMs: 1_000, messageId: 'm2' });
+    await tick();
+    const [a, b] = broker.sent;
+    ch.deliver(b!.options.correlationId, { orderID: ORDER, status: 'failed', code: 'SOLD_OUT', error: 'x', totalCents: 0 });
+    ch.deliver(a!.options.correlationId, { orderID: ORDER, status: 'confirmed', code: '', error: '', totalCents: 5 });
+    await expect(first).resolves.toEqual({ timedOut: false, reply: { orderID: ORDER, status: 'confirmed', code: '', error: '', totalCents: 5 } });
+    await expect(second).resolves.toMatchObject({ timedOut: false, reply: { code: 'SOLD_OUT' } });
+    expect(rpc.pendingCount).toBe(0);
+  });
+
+  it('when no reply comes in time, then it resolves timedOut, forgets the waiter and ignores the late reply', async () => {
+    const result = rpc.request('q', {}, addToCartReply, { timeoutMs: 30, messageId: 'm' });
+    await expect(result).resolves.toEqual({ timedOut: true, reason: 'timeout' });
+    expect(rpc.pendingCount).toBe(0);
+    expect(() => ch.deliver(broker.sent[0]!.options.correlationId, { ok: true, code: '', error: '' })).not.toThrow();
+  });
+
+  it('when the reply does not match its schema, then it counts as no reply', async () => {
+    const result = rpc.request('q', {}, addToCartReply, { timeoutMs: 1_000, messageId: 'm' });
+    await tick();
+    ch.deliver(broker.sent[0]!.options.correlationId, { ok: 'yes' });
+    await expect(result).resolves.toEqual({ timedOut: true, reason: 'bad-reply' });
+    const again = rpc.request('q', {}, addToCartReply, { timeoutMs: 1_000, messageId: 'm' });
+    await tick();
+    ch.deliver(broker.sent[1]!.options.correlationId, '{not json');
+    await expect(again).resolves.toEqual({ timedOut: true, reason: 'bad-reply' });
+    expect(rpc.pendingCount).toBe(0);
+  });
+
+  it('when the broker refuses the publish, then it throws SERVICE_UNAVAILABLE and forgets the waiter', async () => {
+    broker.autoConfirm = false;
+    const result = rpc.request('q', {}, addToCartReply, { timeoutMs: 1_000, messageId: 'm' });
+    await tick();
+    broker.sent[0]!.fail(new Error('nack'));
+    await expect(result).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    await expect(result).rejects.toBeInstanceOf(AppError);
+    expect(rpc.pendingCount).toBe(0);
+  });
+
+  it('when the publish is not confirmed within the wait, then it throws SERVICE_UNAVAILABLE (the job may not exist)', async () => {
+    broker.autoConfirm = false;
+    await expect(rpc.request('q', {}, addToCartReply, { timeoutMs: 30, messageId: 'm' })).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    expect(rpc.pendingCount).toBe(0);
+  });
+
+  it('when the channel closes after the publish was confirmed, then waiting requests resolve at once as connection-lost', async () => {
+    const result = rpc.request('q', {}, addToCartReply, { timeoutMs: 60_000, messageId: 'm' });
+    await tick();
+    ch.emit('close');
+    await expect(result).resolves.toEqual({ timedOut: true, reason: 'connection-lost' });
+    expect(rpc.pendingCount).toBe(0);
+  });
+
+  it('when the channel closes before the publish was confirmed, then it throws SERVICE_UNAVAILABLE', async () => {
+    broker.autoConfirm = false;
+    const result = rpc.request('q', {}, addToCartReply, { timeoutMs: 60_000, messageId: 'm' });
+    await tick();
+    ch.emit('close');
+    await expect(result).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+  });
+
+  it('when the broker reconnects, then replies arrive on the new channel', async () => {
+    ch.emit('close');
+    const next = await broker.connect();
+    const result = rpc.request('q', {}, addToCartReply, { timeoutMs: 1_000, messageId: 'm' });
+    await tick();
+    next.deliver(broker.sent[0]!.options.correlationId, { ok: true, code: '', error: '' });
+    await expect(result).resolves.toEqual({ timedOut: false, reply: { ok: true, code: '', error: '' } });
+  });
+});
