@@ -11,6 +11,7 @@ import mysql from 'mysql2/promise';
 import { z } from 'zod';
 import { dbEnv, loadConfig } from '../common/src/config';
 import type { DbConfig } from '../common/src/db';
+import { exitOnConfigError } from '../common/src/lifecycle';
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', ...(__dirname.includes(`${path.sep}dist`) ? ['..'] : []), 'db', 'migrations');
 
@@ -56,7 +57,7 @@ export async function migrate(config: DbConfig): Promise<string[]> {
 }
 
 if (require.main === module) {
-  const config = loadConfig(z.object(dbEnv));
+  const config = exitOnConfigError(() => loadConfig(z.object(dbEnv)));
   migrate(config)
     .then((applied) => {
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : `database ${config.DB_NAME} is up to date\n`);
