@@ -2,6 +2,7 @@ import express, { type Express, type Request } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { Pool } from '../../common/src/db';
 import type { Logger } from '../../common/src/logger';
+import { createRegistry, METRICS_PATH, type prom } from '../../common/src/metrics';
 import type { Topology } from '../../common/src/topology';
 import type { GatewayConfig } from './config';
 import { BODY_LIMIT_BYTES, createContract, type RouteContract, type RouteId } from './contract';
@@ -29,6 +30,8 @@ export interface GatewayDeps {
   topology: Pick<Topology, 'addToCart' | 'checkout'>;
   /** Replaces the pool-backed queries (unit tests). */
   store?: ReadStore;
+  /** Prometheus registry served at /metrics (a fresh one if absent). */
+  registry?: prom.Registry;
 }
 
 /** /orders/{orderID} -> /orders/:orderID */
@@ -84,6 +87,11 @@ export function createApp(deps: GatewayDeps): Express {
       sendReply(res, await handle(input), retryAfter);
     });
   }
+
+  const registry = deps.registry ?? createRegistry('api-gateway');
+  app.get(METRICS_PATH, async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
 
   app.get(OPENAPI_PATH, (_req, res) => {
     res.json(document);

@@ -4,6 +4,7 @@ import { Broker } from '../../common/src/amqp';
 import { createPool } from '../../common/src/db';
 import { exitOnConfigError, runService } from '../../common/src/lifecycle';
 import { createLogger, type Logger } from '../../common/src/logger';
+import { createRegistry, prom } from '../../common/src/metrics';
 import { topologyFor } from '../../common/src/topology';
 import { createApp } from './app';
 import { type GatewayConfig, loadGatewayConfig } from './config';
@@ -50,8 +51,23 @@ export async function startGateway(config: Readonly<GatewayConfig>, log: Logger)
     log.warn({ waitedMs: BROKER_STARTUP_WAIT_MS }, 'message broker not reachable yet: answering 503 until it is');
   }
 
-  const app = createApp({ config, log, pool, rpc, broker, topology });
+  const registry = createRegistry('api-gateway');
+  const app = createApp({ config, log, pool, rpc, broker, topology, registry });
   const server = http.createServer(app);
+  // Open client connections, so a load test can prove its barrier held them all at once.
+  let openConnections = 0;
+  server.on('connection', (socket) => {
+    openConnections++;
+    socket.once('close', () => openConnections--);
+  });
+  new prom.Gauge({
+    name: 'gateway_open_connections',
+    help: 'Client TCP connections the gateway holds open now',
+    registers: [registry],
+    collect() {
+      this.set(openConnections);
+    },
+  });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
 

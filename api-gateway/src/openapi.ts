@@ -1,5 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { ERROR_CATALOG, ERROR_CODES } from '../../common/src/errors';
+import { METRICS_PATH } from '../../common/src/metrics';
 import { BODY_LIMIT_BYTES, type Contract, IDEMPOTENCY_KEY_HEADER, RETRY_AFTER_HEADER, type RouteContract } from './contract';
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV3['generateDocument']>;
@@ -56,6 +57,13 @@ export function buildOpenApiDocument(contract: Contract, version = '1.0.0'): Ope
     summary: 'This OpenAPI 3 document',
     tags: ['documentation'],
     responses: { 200: { description: 'The document.', content: { 'application/json': { schema: { type: 'object' } } } } },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: METRICS_PATH,
+    summary: 'Prometheus metrics (open connections, Node process metrics)',
+    tags: ['operations'],
+    responses: { 200: { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } } },
   });
   registry.registerPath({
     method: 'get',

@@ -70,6 +70,11 @@ export class Broker {
     return this.channel !== null;
   }
 
+  /** Messages taken and not yet acked or nacked (the worker's work in flight). */
+  get inFlightCount(): number {
+    return this.inFlight;
+  }
+
   /** Register work to run on every new channel (consumers, reply-to). Call before start(). */
   onChannel(setup: ChannelSetup): void {
     this.setups.push(setup);

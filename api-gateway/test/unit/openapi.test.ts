@@ -55,6 +55,7 @@ describe('OpenAPI document', () => {
         'get /products/:productID',
         'get /healthz',
         'get /readyz',
+        'get /metrics',
         'get /openapi.json',
         'get /documentation',
       ]),
