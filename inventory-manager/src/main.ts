@@ -1,7 +1,7 @@
 import { createPool } from '../../common/src/db';
 import { exitOnConfigError, runService } from '../../common/src/lifecycle';
 import { createLogger } from '../../common/src/logger';
-import { createRegistry, startOpsServer } from '../../common/src/metrics';
+import { createRegistry, registerInFlightGauge, startOpsServer } from '../../common/src/metrics';
 import { loadInventoryConfig } from './config';
 import { InventoryRepo } from './db/inventory-repo';
 import { startGrpcServer } from './server';
@@ -14,9 +14,11 @@ runService(log, async () => {
   const pool = createPool(config, config.DB_POOL_SIZE);
   await pool.query('SELECT 1');
   const repo = new InventoryRepo(pool, log, config.RESERVATION_TTL_MS);
-  const server = await startGrpcServer(repo, log, config.GRPC_HOST, config.GRPC_PORT);
+  const stats = { inFlight: 0 };
+  const server = await startGrpcServer(repo, log, config.GRPC_HOST, config.GRPC_PORT, stats);
   const stopSweeper = startSweeper(repo, log, config.SWEEP_INTERVAL_MS, config.SWEEP_BATCH_SIZE);
   const registry = createRegistry('inventory-manager');
+  registerInFlightGauge(registry, () => stats.inFlight);
   const ops = await startOpsServer({ registry, host: config.OPS_HOST, port: config.OPS_PORT, ready: () => true, log });
   log.info({ port: server.port, ttlMs: config.RESERVATION_TTL_MS }, 'listening');
   return async () => {

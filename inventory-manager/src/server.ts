@@ -1,17 +1,17 @@
 import { grpc, loadInventoryProto } from '../../common/src/grpc';
 import type { Logger } from '../../common/src/logger';
 import type { InventoryRepo } from './db/inventory-repo';
-import { inventoryHandlers } from './handlers/grpc-handlers';
+import { type CallStats, inventoryHandlers } from './handlers/grpc-handlers';
 
 export interface RunningServer {
   port: number;
   stop(): Promise<void>;
 }
 
-export async function startGrpcServer(repo: InventoryRepo, log: Logger, host: string, port: number): Promise<RunningServer> {
+export async function startGrpcServer(repo: InventoryRepo, log: Logger, host: string, port: number, stats?: CallStats): Promise<RunningServer> {
   const proto = loadInventoryProto();
   const server = new grpc.Server({ 'grpc.max_concurrent_streams': 1000 });
-  server.addService(proto.flashsale.inventory.v1.Inventory.service, inventoryHandlers(repo, log));
+  server.addService(proto.flashsale.inventory.v1.Inventory.service, inventoryHandlers(repo, log, stats));
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );

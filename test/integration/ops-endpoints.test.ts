@@ -17,7 +17,7 @@ describe('health and metrics on every service', () => {
       expect((await fetch(`${base}/readyz`)).status).toBe(200);
       const metrics = await (await fetch(`${base}/metrics`)).text();
       expect(metrics).toContain(`service="${name}"`);
-      if (name !== 'inventory-manager') expect(metrics).toMatch(/^worker_inflight_messages\{[^}]*\} 0$/m);
+      expect(metrics).toMatch(/^worker_inflight_messages\{[^}]*\} 0$/m);
     }
   });
 

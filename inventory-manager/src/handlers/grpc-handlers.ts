@@ -10,13 +10,21 @@ import { normalizeItems, validateOrderId } from '../../../common/src/stock-rules
  * grpc-js ignores the promise an async handler returns: a rejection would hang
  * the call. Every handler goes through here so a rejection becomes a status.
  */
-function unary<Req, Res>(log: Logger, method: string, fn: (req: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+function unary<Req, Res>(log: Logger, method: string, fn: (req: Req) => Promise<Res>, stats: CallStats): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
-    fn(call.request).then(
-      (res) => callback(null, res),
-      (err: unknown) => callback(toStatus(err, log.child({ method })) as grpc.ServiceError),
-    );
+    stats.inFlight++;
+    fn(call.request)
+      .then(
+        (res) => callback(null, res),
+        (err: unknown) => callback(toStatus(err, log.child({ method })) as grpc.ServiceError),
+      )
+      .finally(() => stats.inFlight--);
   };
+}
+
+/** Calls being served right now (the ops server's inflight gauge reads it). */
+export interface CallStats {
+  inFlight: number;
 }
 
 function toStatus(err: unknown, log: Logger): Partial<grpc.ServiceError> {
@@ -42,7 +50,7 @@ function toMessage(view: ReservationView): Reservation {
   };
 }
 
-export function inventoryHandlers(repo: InventoryRepo, log: Logger): InventoryHandlers {
+export function inventoryHandlers(repo: InventoryRepo, log: Logger, stats: CallStats = { inFlight: 0 }): InventoryHandlers {
   return {
     CheckQuantity: unary(log, 'CheckQuantity', async (req) => {
       const productId = req.product_id ?? '';
@@ -51,13 +59,13 @@ export function inventoryHandlers(repo: InventoryRepo, log: Logger): InventoryHa
       }
       const level = await repo.checkQuantity(productId);
       return { product_id: level.productId, available: level.available, reserved: level.reserved, sold: level.sold };
-    }),
+    }, stats),
     Reserve: unary(log, 'Reserve', async (req) => {
       const orderId = validateOrderId(req.order_id);
       const items = normalizeItems(req.items ?? []);
       return toMessage(await repo.reserve(orderId, items));
-    }),
-    Commit: unary(log, 'Commit', async (req) => toMessage(await repo.commit(validateOrderId(req.order_id)))),
-    Rollback: unary(log, 'Rollback', async (req) => toMessage(await repo.rollback(validateOrderId(req.order_id)))),
+    }, stats),
+    Commit: unary(log, 'Commit', async (req) => toMessage(await repo.commit(validateOrderId(req.order_id))), stats),
+    Rollback: unary(log, 'Rollback', async (req) => toMessage(await repo.rollback(validateOrderId(req.order_id))), stats),
   };
 }
