@@ -14,11 +14,11 @@ export function createRegistry(service: string): client.Registry {
   return registry;
 }
 
-/** Messages a worker is working on right now (taken, not yet acked or nacked). */
+/** Work in flight: messages a worker took and has not acked or nacked, or gRPC calls being served. */
 export function registerInFlightGauge(registry: client.Registry, read: () => number): void {
   new client.Gauge({
     name: 'worker_inflight_messages',
-    help: 'Messages taken from the broker and not yet acked or nacked',
+    help: 'Work in flight: messages taken and not yet acked or nacked (workers), calls being served (inventory manager)',
     registers: [registry],
     collect() {
       this.set(read());
