@@ -56,6 +56,7 @@ const optionsSchema = z.object({
   'audit-only': z.boolean().default(false),
   'broker-port': z.coerce.number().int().min(1_024).max(32_767).default(5_679),
 });
+
 type Options = z.infer<typeof optionsSchema>;
 
 export function parseOptions(argv: string[]): Options {
@@ -190,6 +191,8 @@ async function main(): Promise<number> {
         options: { ...o },
         machine: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.release()}`, memoryGb: Math.round(os.totalmem() / 2 ** 30) },
         runId,
+        database: system?.dbName ?? db.DB_NAME,
+        queuePrefix: prefix,
         peakMemoryMb: system?.peakMemoryMb(),
       },
       load,
