@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import amqp from 'amqplib';
@@ -142,49 +142,49 @@ export class LocalSystem {
     };
   }
 
-  /** Start one more process of a service and wait until it says it is ready. */
+  /**
+   * Start one more process of a service and wait until it says it is ready.
+   * Its output goes straight to its log file (not through this process, which
+   * may be busy driving thousands of buyers); readiness is read from that file.
+   */
   async startService(name: ServiceName, extraEnv: Record<string, string> = {}, timeoutMs = 30_000): Promise<ServiceProcess> {
     const logFile = path.join(this.logDir, `${name}-${++this.counter}.log`);
-    const out = createWriteStream(logFile);
+    const fd = openSync(logFile, 'a');
     const child = spawn('node', [path.join(ROOT, 'dist', name, 'src', 'main.js')], {
       env: this.envFor(name, extraEnv),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', fd, fd],
     });
+    closeSync(fd);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const proc: ServiceProcess = { name, child, logFile, exited, peakRssKb: 0 };
     this.processes.push(proc);
-    child.stderr!.pipe(out, { end: false });
-    await new Promise<void>((resolve, reject) => {
-      let buffer = '';
-      const timer = setTimeout(() => reject(new Error(`${name} not ready after ${timeoutMs} ms; see ${logFile}`)), timeoutMs);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`${name} exited with ${code} before it was ready; see ${logFile}`));
-      });
-      child.stdout!.on('data', (chunk: Buffer) => {
-        out.write(chunk);
-        if (buffer === null) return;
-        buffer += chunk.toString('utf8');
-        let nl: number;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, nl);
-          buffer = buffer.slice(nl + 1);
-          try {
-            const entry = JSON.parse(line) as { msg?: string; port?: number };
-            if (entry.msg === 'ops listening') proc.opsPort = entry.port;
-            if (entry.msg === READY_MESSAGE[name]) {
-              if (name === 'api-gateway') proc.opsPort = entry.port;
-              proc.port = entry.port;
-              clearTimeout(timer);
-              resolve();
-            }
-          } catch {
-            // not a JSON line
+    const deadline = Date.now() + timeoutMs;
+    let offset = 0;
+    let partial = '';
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`${name} exited with ${child.exitCode ?? child.signalCode} before it was ready; see ${logFile}`);
+      }
+      const text = readFileSync(logFile).subarray(offset);
+      offset += text.length;
+      const lines = (partial + text.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        try {
+          const entry = JSON.parse(line) as { msg?: string; port?: number };
+          if (entry.msg === 'ops listening') proc.opsPort = entry.port;
+          if (entry.msg === READY_MESSAGE[name]) {
+            proc.port = entry.port;
+            if (name === 'api-gateway') proc.opsPort = entry.port;
+            return proc;
           }
+        } catch {
+          // not a JSON line
         }
-      });
-    });
-    return proc;
+      }
+      if (Date.now() > deadline) throw new Error(`${name} not ready after ${timeoutMs} ms; see ${logFile}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
   }
 
   running(name: ServiceName): ServiceProcess[] {
