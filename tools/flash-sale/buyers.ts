@@ -11,8 +11,9 @@
  *    await one promise, resolved in one tick;
  * 3. each buyer adds its cart lines, checks out, and polls its order while the
  *    answer is Pending, like a good client: it honours Retry-After on 429 / 503
- *    (and on 409 ALL_RESERVED, which means "units may come back") and retries with
- *    the same Idempotency-Key, so a retry never adds or buys twice.
+ *    (and on 409 ALL_RESERVED, which means "units may come back"), backing off
+ *    exponentially with jitter when the same request is refused again, and retries
+ *    a 429 / 503 with the same Idempotency-Key, so a retry never adds or buys twice.
  *
  * Only a final outcome answers a buyer (200, 402, 409, 400, or a final order state
  * from polling); 202, 429 and 503 do not. Everything measured is a counter or an
@@ -103,6 +104,13 @@ export interface BuyerPlan {
   retryAllReserved?: boolean;
   /** Concurrent connection warm-ups in phase 1 (default 500). */
   connectConcurrency?: number;
+  /**
+   * Backoff on repeated 429 / 503 / ALL_RESERVED for the same request: the k-th consecutive retry waits a random
+   * time between Retry-After and min(Retry-After x 2^(k-1), maxRetryDelayMs), never less than Retry-After.
+   * Without it 10,000 buyers retrying every second re-publish faster than the workers drain (a retry storm).
+   * Default 30000; 0 waits exactly Retry-After every time.
+   */
+  maxRetryDelayMs?: number;
 }
 
 export interface LoadResult {
@@ -157,6 +165,7 @@ const SAMPLE_EVERY_MS = 100;
 const WARMUP_ATTEMPTS = 3;
 const BARRIER_SAMPLES = 5;
 const MAX_RETRY_AFTER_S = 30;
+const DEFAULT_MAX_RETRY_DELAY_MS = 30_000;
 const PERCENTILES = [0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 85, 90, 92.5, 95, 96, 97, 98, 99, 99.5, 99.9, 99.99, 100];
 
 const SOLD_OUT_CODES = new Set(['SOLD_OUT', 'ALL_RESERVED', 'INSUFFICIENT_STOCK']);
@@ -181,6 +190,17 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   const date = Date.parse(raw);
   if (Number.isNaN(date)) return undefined;
   return Math.min(Math.max((date - now) / 1000, 0), MAX_RETRY_AFTER_S);
+}
+
+/**
+ * How long to wait before the k-th consecutive retry (k >= 1) of one request: never less than Retry-After,
+ * growing exponentially up to maxMs, with full jitter above Retry-After so a crowd does not retry in lockstep.
+ */
+export function retryDelayMs(retryAfterS: number | undefined, k: number, maxMs: number, random: () => number = Math.random): number {
+  const base = (retryAfterS ?? 1) * 1000;
+  if (maxMs <= base) return base;
+  const ceiling = Math.min(base * 2 ** Math.max(0, k - 1), maxMs);
+  return Math.round(base + (ceiling - base) * random());
 }
 
 /** The first moment confirmed units reached their final total: the last confirmation. */
@@ -256,6 +276,7 @@ class LoadRun {
   private readonly abort = new AbortController();
   private readonly deadlineMs: number;
   private readonly retryAllReserved: boolean;
+  private readonly maxRetryDelayMs: number;
 
   private phase: Phase = 'connect';
   private t0 = 0;
@@ -287,6 +308,7 @@ class LoadRun {
     this.origin = new URL(plan.gatewayUrl).origin;
     this.deadlineMs = plan.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.retryAllReserved = plan.retryAllReserved ?? true;
+    this.maxRetryDelayMs = plan.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS;
     // One listener per request in flight on the shared deadline signal.
     setMaxListeners(0, this.abort.signal);
   }
@@ -553,11 +575,11 @@ class LoadRun {
 
   /** A request, retried after Retry-After while it answers 429 or 503; any other 5xx fails the buyer. */
   private async call(i: number, endpoint: Endpoint, method: 'GET' | 'POST', path: string, body?: string, idempotencyKey?: string): Promise<Reply> {
-    for (;;) {
+    for (let k = 1; ; k++) {
       const reply = await this.request(i, endpoint, method, path, body, idempotencyKey);
       if (reply.status === 429 || reply.status === 503) {
         this.retries[endpoint] = (this.retries[endpoint] ?? 0) + 1;
-        await this.wait((reply.retryAfterS ?? 1) * 1000);
+        await this.wait(retryDelayMs(reply.retryAfterS, k, this.maxRetryDelayMs));
         continue;
       }
       if (reply.status >= 500) {
@@ -629,7 +651,7 @@ class LoadRun {
         const code = codeOf(reply);
         if (reply.status === 409 && code === 'ALL_RESERVED' && this.retryAllReserved) {
           this.allReservedRetries.addToCart = (this.allReservedRetries.addToCart ?? 0) + 1;
-          await this.wait((reply.retryAfterS ?? 1) * 1000);
+          await this.wait(retryDelayMs(reply.retryAfterS, attempt + 1, this.maxRetryDelayMs));
           continue;
         }
         return { outcome: outcomeOf(reply.status, code), code };
@@ -657,7 +679,7 @@ class LoadRun {
       if (status === 200) return { outcome: 'confirmed', code: '', orderID, units: finalUnits, total };
       if (code === 'ALL_RESERVED' && this.retryAllReserved) {
         this.allReservedRetries.checkOutCart = (this.allReservedRetries.checkOutCart ?? 0) + 1;
-        await this.wait((retryAfterS ?? 1) * 1000);
+        await this.wait(retryDelayMs(retryAfterS, attempt + 1, this.maxRetryDelayMs));
         continue;
       }
       return { outcome: outcomeOf(status, code), code, orderID };

@@ -54,10 +54,17 @@ const optionsSchema = z.object({
   'settle-timeout-ms': z.coerce.number().int().min(1_000).default(180_000),
   keep: z.boolean().default(false),
   'audit-only': z.boolean().default(false),
+  /** Benchmark floor: each buyer sends two GET /healthz instead of buying. */
+  floor: z.boolean().default(false),
   'broker-port': z.coerce.number().int().min(1_024).max(32_767).default(5_679),
 });
 
-type Options = z.infer<typeof optionsSchema>;
+export type Options = z.infer<typeof optionsSchema>;
+
+/** Every option at its default, for callers that build options in code (the benchmark). */
+export function defaultOptions(overrides: Partial<Options> = {}): Options {
+  return { ...optionsSchema.parse({}), ...overrides };
+}
 
 export function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
@@ -66,7 +73,7 @@ export function parseOptions(argv: string[]): Options {
     options: Object.fromEntries(
       Object.keys(optionsSchema.shape).map((k) => [
         k,
-        { type: ['start', 'no-progress', 'retry-all-reserved', 'keep', 'audit-only'].includes(k) ? 'boolean' : 'string' },
+        { type: ['start', 'no-progress', 'retry-all-reserved', 'keep', 'audit-only', 'floor'].includes(k) ? 'boolean' : 'string' },
       ]),
     ) as Record<string, { type: 'string' | 'boolean' }>,
   });
@@ -89,7 +96,19 @@ async function main(): Promise<number> {
   const o = parseOptions(process.argv.slice(2));
   const db = loadConfig(z.object(dbEnv));
   if (o['audit-only']) return auditOnly(db);
+  const { input, ok } = await runSale(o, db);
+  process.stdout.write(`${formatReport(input)}\n`);
+  if (o.json) writeFileSync(o.json, toJson(input));
+  if (o.html) writeFileSync(o.html, renderHtml(input));
+  if (o.json || o.html) say(`written: ${[o.json, o.html].filter(Boolean).join(', ')}`);
+  if (input.chaos?.note) say(`WARNING: ${input.chaos.note}`);
+  return ok ? 0 : 1;
+}
 
+type DbOptions = z.infer<z.ZodObject<typeof dbEnv>>;
+
+/** One sale (or floor run), start to audit: the CLI and the benchmark share it. */
+export async function runSale(o: Options, db: DbOptions): Promise<{ input: ReportInput; ok: boolean }> {
   const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const startOwn = o.start || o.chaos !== 'none';
   if (!startOwn && (o['decline-rate'] > 0 || o['payment-latency-ms'] > 0)) {
@@ -164,6 +183,7 @@ async function main(): Promise<number> {
         cartOf,
         clientPrefix: `buyer-${runId}`,
         retryAllReserved: o['retry-all-reserved'],
+        floor: o.floor,
         openConnections: () => openConnections(gatewayUrl),
         onProgress: (p) => {
           progress.update(p);
@@ -199,13 +219,7 @@ async function main(): Promise<number> {
       audit: { ...audit, products: audit.products.filter((p) => productIds.includes(p.productId)) },
       chaos: chaosSummary,
     };
-    process.stdout.write(`${formatReport(input)}\n`);
-    if (o.json) writeFileSync(o.json, toJson(input));
-    if (o.html) writeFileSync(o.html, renderHtml(input));
-    if (o.json || o.html) say(`written: ${[o.json, o.html].filter(Boolean).join(', ')}`);
-    const summary = summarizeReport(input);
-    if (chaosSummary?.note) say(`WARNING: ${chaosSummary.note}`);
-    return summary.ok ? 0 : 1;
+    return { input, ok: summarizeReport(input).ok };
   } finally {
     if (system) await system.stop().catch((err: unknown) => say(`stopping the system failed: ${(err as Error).message}`));
     else await pool!?.end().catch(() => undefined);
@@ -251,7 +265,7 @@ async function deadLetterDepth(url: string, prefix: string): Promise<number> {
   }
 }
 
-async function auditOnly(db: z.infer<z.ZodObject<typeof dbEnv>>): Promise<number> {
+async function auditOnly(db: DbOptions): Promise<number> {
   const pool = createPool(db, 2);
   try {
     const audit = await auditDatabase(pool, { final: true });

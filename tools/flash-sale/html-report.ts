@@ -68,7 +68,7 @@ header{display:flex;align-items:center;gap:18px;background:#fff;border-radius:12
 .verdict{flex:none;font-weight:800;font-size:20px;letter-spacing:.04em;color:#fff;border-radius:10px;padding:14px 18px}
 .verdict.pass{background:#16a34a}.verdict.fail{background:#dc2626}
 h1{margin:0;font-size:13px;font-weight:600;color:#64748b;text-transform:uppercase;letter-spacing:.06em}
-.headline{margin:2px 0 2px;font-size:22px;font-weight:700;line-height:1.25}
+.headline{margin:2px 0 2px;font-size:21px;font-weight:700;line-height:1.25}
 .sub{margin:0;color:#64748b;font-size:13px}
 .cards{display:grid;grid-template-columns:repeat(7,1fr);gap:10px;margin-top:12px}
 .metrics{display:grid;grid-template-columns:repeat(5,1fr);gap:10px;margin-top:10px}
@@ -232,11 +232,11 @@ ${chaos.events.length ? `<table><tr><th class="r">t (from release)</th><th>targe
 <section class="metrics">${metricCards}</section>
 <section class="grid2" style="margin-top:12px">
   <div class="panel"><h2>${load.mode === 'sale' ? 'Sold and answered over time' : 'Answered over time'}</h2><div class="chart"><canvas id="timeline"></canvas></div></div>
-  <div class="panel"><h2>Latency per endpoint (ms, log scale)</h2><div class="chart"><canvas id="latency"></canvas></div></div>
+  <div class="panel"><h2>Latency per endpoint (log scale)</h2><div class="chart"><canvas id="latency"></canvas></div></div>
 </section>
 <section class="grid2" style="margin-top:12px">
   ${auditHtml}
-  <div class="panel"><h2>Latency distribution (ms by percentile, log scale)</h2><div class="chart"><canvas id="percentiles"></canvas></div></div>
+  <div class="panel"><h2>Latency by percentile (log scale)</h2><div class="chart"><canvas id="percentiles"></canvas></div></div>
 </section>
 <div class="panel"><h2>Latency</h2>${latencyTable}</div>
 ${chaosHtml}
@@ -290,19 +290,26 @@ const PAGE_SCRIPT = `
       plugins: { legend: { position: 'bottom' }, tooltip: { callbacks: { label: function (c) { var k = c.raw && c.raw.k; return k ? 'kill ' + k.target + ' pid ' + k.pid + ' (in flight ' + k.inFlight + ')' : c.dataset.label + ': ' + c.parsed.y; } } } }
     }
   });
+  // Log axes: label only 1-2-5 steps, in ms or s.
+  var logTick = function (v) {
+    var m = v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9));
+    if (Math.abs(m - 1) > 1e-6 && Math.abs(m - 2) > 1e-6 && Math.abs(m - 5) > 1e-6) return '';
+    return v >= 1000 ? (v / 1000) + ' s' : (v >= 1 ? v : Number(v.toPrecision(1))) + ' ms';
+  };
+  var split = function (label) { var i = label.indexOf(' '); return i > 0 && label.indexOf('/') >= 0 ? [label.slice(0, i), label.slice(i + 1)] : label.split(': '); };
   var lat = D.latency;
   var colors = { p50: '#60a5fa', p90: '#2563eb', p99: '#7c3aed', max: '#dc2626' };
   new Chart(document.getElementById('latency'), {
     type: 'bar',
     data: {
-      labels: lat.map(function (l) { return l.label; }),
+      labels: lat.map(function (l) { return split(l.label); }),
       datasets: ['p50', 'p90', 'p99', 'max'].map(function (k) {
         return { label: k, data: lat.map(function (l) { return Math.max(l[k], 0.001); }), backgroundColor: colors[k] };
       })
     },
     options: {
-      scales: { y: { type: 'logarithmic', title: { display: true, text: 'ms' } } },
-      plugins: { legend: { position: 'bottom' } }
+      scales: { y: { type: 'logarithmic', title: { display: true, text: 'latency' }, ticks: { callback: logTick, autoSkip: false } }, x: { ticks: { maxRotation: 0, autoSkip: false } } },
+      plugins: { legend: { position: 'bottom' }, tooltip: { callbacks: { label: function (c) { return c.dataset.label + ': ' + c.parsed.y + ' ms'; } } } }
     }
   });
   var names = Object.keys(D.percentiles);
@@ -317,7 +324,7 @@ const PAGE_SCRIPT = `
       })
     },
     options: {
-      scales: { y: { type: 'logarithmic', title: { display: true, text: 'ms' } }, x: { title: { display: true, text: 'percentile' } } },
+      scales: { y: { type: 'logarithmic', title: { display: true, text: 'latency' }, ticks: { callback: logTick, autoSkip: false } }, x: { title: { display: true, text: 'percentile' } } },
       plugins: { legend: { position: 'bottom' } }
     }
   });

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { outcomeOf, parseRetryAfter, runBuyers, soldOutAt, type Progress } from '../../flash-sale/buyers';
+import { outcomeOf, parseRetryAfter, retryDelayMs, runBuyers, soldOutAt, type Progress } from '../../flash-sale/buyers';
 
 /**
  * runBuyers against a fake gateway on 127.0.0.1 (no broker, no database): each
@@ -299,6 +299,18 @@ describe('buyer helpers', () => {
     expect(parseRetryAfter(undefined)).toBeUndefined();
     expect(parseRetryAfter('soon')).toBeUndefined();
     expect(parseRetryAfter(new Date(10_000).toUTCString(), 5_000)).toBe(5);
+  });
+
+  test('a repeated refusal backs off exponentially with jitter, never sooner than Retry-After, never longer than the cap', () => {
+    expect(retryDelayMs(1, 1, 30_000, () => 1)).toBe(1_000);
+    expect(retryDelayMs(1, 3, 30_000, () => 1)).toBe(4_000);
+    expect(retryDelayMs(1, 3, 30_000, () => 0)).toBe(1_000);
+    expect(retryDelayMs(1, 3, 30_000, () => 0.5)).toBe(2_500);
+    expect(retryDelayMs(1, 20, 30_000, () => 1)).toBe(30_000);
+    expect(retryDelayMs(undefined, 2, 30_000, () => 1)).toBe(2_000);
+    expect(retryDelayMs(2, 10, 0, () => 1)).toBe(2_000); // no backoff: exactly Retry-After
+    expect(retryDelayMs(45, 10, 30_000, () => 1)).toBe(45_000); // Retry-After above the cap wins
+    expect(retryDelayMs(0, 5, 30_000, () => 1)).toBe(0);
   });
 
   test('sold out is when the last unit was confirmed', () => {
