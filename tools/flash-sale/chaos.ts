@@ -36,7 +36,15 @@ export class Chaos {
         .finally(() => (this.running = null));
     };
     if (this.mode === 'broker') {
-      this.timer = setTimeout(strike, Math.min(interval, 1_500));
+      // Restart once, at the first moment (after 1 s) the workers hold work in
+      // flight, so the restart interrupts real work; give up waiting at 15 s.
+      const watch = async () => {
+        if (this.stopped || this.running) return;
+        const elapsed = Date.now() - this.startedAt;
+        if (elapsed >= 1_000 && ((await this.workersInFlight()) > 0 || elapsed > 15_000)) strike();
+        else this.timer = setTimeout(() => void watch(), 100);
+      };
+      this.timer = setTimeout(() => void watch(), 100);
     } else {
       this.timer = setInterval(strike, interval);
       setTimeout(strike, Math.min(interval, 1_000)).unref();
@@ -67,12 +75,18 @@ export class Chaos {
     };
   }
 
+  private async workersInFlight(): Promise<number> {
+    const counts = await Promise.all(
+      [...this.system.running('cart-manager'), ...this.system.running('checkout-manager')].map((p) => this.system.inFlight(p)),
+    );
+    return counts.reduce<number>((sum, n) => sum + (n ?? 0), 0);
+  }
+
   private async strike(): Promise<void> {
     const t = Date.now() - this.startedAt;
     if (this.mode === 'broker') {
       const broker = this.options.broker!;
-      let inFlight = 0;
-      for (const p of [...this.system.running('cart-manager'), ...this.system.running('checkout-manager')]) inFlight += (await this.system.inFlight(p)) ?? 0;
+      const inFlight = await this.workersInFlight();
       this.events.push({ tMs: t, target: `rabbitmq ${broker.node}`, pid: 0, inFlight });
       this.options.log(`chaos: restarting RabbitMQ ${broker.node} (${inFlight} messages in flight in the workers)`);
       await broker.restart(1_000);
