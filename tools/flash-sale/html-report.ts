@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  extraMeta,
   fmtDuration,
   fmtInt,
   fmtMs,
@@ -124,9 +125,9 @@ export function renderHtml(input: ReportInput): string {
       .filter(([name]) => name !== 'warmup')
       .map(([name, l]) => ({ name, label: LATENCY_LABELS[name] ?? name, ...l })),
     percentiles: Object.fromEntries(
-      Object.entries(load.latencyPercentiles ?? {})
-        .filter(([name]) => name !== 'warmup')
-        .map(([name, pts]) => [LATENCY_LABELS[name] ?? name, pts]),
+      latencyRows(load)
+        .filter(([name]) => name !== 'warmup' && load.latencyPercentiles?.[name])
+        .map(([name]) => [LATENCY_LABELS[name] ?? name, load.latencyPercentiles[name]!]),
     ),
     kills: (chaos?.events ?? []).map((e) => ({ tMs: e.tMs, target: e.target, pid: e.pid, inFlight: e.inFlight })),
     mode: load.mode,
@@ -207,6 +208,7 @@ ${chaos.events.length ? `<table><tr><th class="r">t (from release)</th><th>targe
     ['final answers', escapeHtml(Object.entries(load.codes).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c === '' ? 'success' : c} ${fmtInt(n)}`).join(', '))],
     ['wall time', fmtDuration(load.wallMs)],
     ['client peak memory', `${fmtInt(load.clientPeakRssMb)} MB`],
+    ...extraMeta(meta).map(([k, v]): [string, string] => [k, escapeHtml(v)]),
   ];
 
   const title = `Flash sale: ${s.headline}`;
@@ -293,7 +295,8 @@ const PAGE_SCRIPT = `
   // Log axes: label only 1-2-5 steps, in ms or s.
   var logTick = function (v) {
     var m = v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9));
-    if (Math.abs(m - 1) > 1e-6 && Math.abs(m - 2) > 1e-6 && Math.abs(m - 5) > 1e-6) return '';
+    var wide = this.max / Math.max(this.min, 1e-9) > 2000;
+    if (Math.abs(m - 1) > 1e-6 && (wide || (Math.abs(m - 2) > 1e-6 && Math.abs(m - 5) > 1e-6))) return '';
     return v >= 1000 ? (v / 1000) + ' s' : (v >= 1 ? v : Number(v.toPrecision(1))) + ' ms';
   };
   var split = function (label) { var i = label.indexOf(' '); return i > 0 && label.indexOf('/') >= 0 ? [label.slice(0, i), label.slice(i + 1)] : label.split(': '); };
@@ -314,13 +317,15 @@ const PAGE_SCRIPT = `
   });
   var names = Object.keys(D.percentiles);
   var palette = ['#2563eb', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#dc2626'];
-  var labels = names.length ? D.percentiles[names[0]].map(function (p) { return p[0] + '%'; }) : [];
+  // From p10: p0 is the single fastest request and would stretch the log axis for nothing.
+  var from10 = function (pts) { return pts.filter(function (p) { return p[0] >= 10; }); };
+  var labels = names.length ? from10(D.percentiles[names[0]]).map(function (p) { return p[0] + '%'; }) : [];
   new Chart(document.getElementById('percentiles'), {
     type: 'line',
     data: {
       labels: labels,
       datasets: names.map(function (n, i) {
-        return { label: n, data: D.percentiles[n].map(function (p) { return Math.max(p[1], 0.001); }), borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length], pointRadius: 2, borderWidth: 2, tension: 0.2 };
+        return { label: n, data: from10(D.percentiles[n]).map(function (p) { return Math.max(p[1], 0.001); }), borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length], pointRadius: 2, borderWidth: 2, tension: 0.2 };
       })
     },
     options: {

@@ -176,6 +176,13 @@ function table(rows: string[][], alignRight: boolean[]): string[] {
   return rows.map((r) => r.map((cell, c) => (alignRight[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd());
 }
 
+/** Meta fields beyond startedAt, options and machine (e.g. runId, peak memory of each service), as text. */
+export function extraMeta(meta: ReportMeta): [string, string][] {
+  return Object.entries(meta)
+    .filter(([k, v]) => !['startedAt', 'options', 'machine'].includes(k) && v !== undefined && v !== null)
+    .map(([k, v]) => [k, typeof v === 'object' ? Object.entries(v as Record<string, unknown>).map(([a, b]) => `${a} ${String(b)}`).join(', ') : String(v)]);
+}
+
 const sumValues = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
 
 function fmtRecord(r: Record<string, number>): string {
@@ -198,6 +205,7 @@ export function formatReport(input: ReportInput): string {
     .map(([k, v]) => `--${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
     .join(' ');
   if (opts) out.push(`options: ${opts}`);
+  for (const [k, v] of extraMeta(meta)) out.push(`${k}: ${v}`);
   out.push('');
 
   out.push(`Buyers: ${fmtInt(load.buyers)} (${fmtInt(load.connectedBuyers)} connected before the release, in ${fmtDuration(load.connectMs)})`);

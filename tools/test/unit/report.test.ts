@@ -74,6 +74,16 @@ describe('formatReport', () => {
     expect(text.trimEnd().split('\n').at(-2)).toMatch(/^PASSED: /);
   });
 
+  test('when the meta carries more than options and machine, then it is printed too', () => {
+    const i = input();
+    i.meta.runId = 'abc123';
+    i.meta.peakMemoryMb = { 'api-gateway': 486.1, 'cart-manager': 120.2 };
+    const text = formatReport(i);
+    expect(text).toContain('runId: abc123');
+    expect(text).toContain('peakMemoryMb: api-gateway 486.1, cart-manager 120.2');
+    expect(renderHtml(i)).toContain('api-gateway 486.1, cart-manager 120.2');
+  });
+
   test('when the audit has violations, then each is printed loudly and the run FAILED', () => {
     const text = formatReport(
       input({
