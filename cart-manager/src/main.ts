@@ -26,6 +26,12 @@ runService(log, async () => {
     schema: addToCartJob,
     logFields: (job) => ({ clientId: job.clientID, productId: job.productID, requestId: job.requestID }),
     handler: async (job, ctx) => {
+      if (job.deadline !== undefined && Date.now() > job.deadline) {
+        // The gateway already answered 503 (retry): applying it now would only
+        // add work behind the retries. A retry with the same key is applied once.
+        ctx.log.debug('add-to-cart past its deadline, dropped unapplied');
+        return;
+      }
       const reply = await addToCart(pool, ctx.log, job, config.MAX_QUANTITY_PER_LINE);
       ctx.log.debug({ code: reply.code }, 'add to cart handled');
       broker.reply(ctx, reply, ctx.log);

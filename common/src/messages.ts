@@ -15,6 +15,12 @@ export const addToCartJob = z.object({
   clientID: id,
   productID: id,
   quantity: z.number().int().min(1),
+  /**
+   * Epoch ms after which the gateway has stopped waiting and answered 503: a
+   * job still queued then is dropped unapplied (load shedding; the client was
+   * told to retry). Optional so older publishers keep working.
+   */
+  deadline: z.number().int().positive().optional(),
 });
 export type AddToCartJob = z.infer<typeof addToCartJob>;
 

@@ -98,3 +98,26 @@ describe('redelivered and duplicated messages', () => {
     expect(Number(after.n)).toBe(Number(before.n));
   });
 });
+
+describe('add-to-cart past its deadline', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await TestSystem.start();
+    await system.seed({ productId: 'D', stock: 10 });
+  });
+  afterAll(async () => system?.stop());
+
+  test('when a job is still queued after the gateway stopped waiting, then it is dropped unapplied, and a fresh one is applied', async () => {
+    await system.publishRaw(system.topology.addToCart, { requestID: randomUUID(), clientID: 'late', productID: 'D', quantity: 1, deadline: Date.now() - 1 });
+    const fresh = randomUUID();
+    await system.publishRaw(system.topology.addToCart, { requestID: fresh, clientID: 'on-time', productID: 'D', quantity: 2, deadline: Date.now() + 60_000 });
+    for (let i = 0; i < 100; i++) {
+      const [rows] = await system.pool.query<any[]>("SELECT 1 FROM client_cart WHERE client_id = 'on-time'");
+      if (rows.length) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const [rows] = await system.pool.query<any[]>("SELECT client_id, quantity FROM client_cart WHERE client_id IN ('late', 'on-time') ORDER BY client_id");
+    expect(rows).toEqual([{ client_id: 'on-time', quantity: 2 }]);
+    expect(await system.queueDepth(system.topology.deadLetterQueue)).toBe(0);
+  });
+});

@@ -116,7 +116,9 @@ describe('POST /addToCart', () => {
     const [call] = rpc.calls;
     const job = call!.body as AddToCartJob;
     expect(call!.queue).toBe('q.add');
-    expect(job).toEqual({ requestID: expect.any(String), clientID: 'c1', productID: 'p1', quantity: 2 });
+    expect(job).toEqual({ requestID: expect.any(String), clientID: 'c1', productID: 'p1', quantity: 2, deadline: expect.any(Number) });
+    // The deadline is when the gateway stops waiting (ADD_TO_CART_WAIT_MS, 50 ms here).
+    expect(job.deadline! - Date.now()).toBeLessThanOrEqual(50);
     expect(call!.options).toEqual({ timeoutMs: 50, messageId: job.requestID });
   });
 
