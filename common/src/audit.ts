@@ -139,3 +139,19 @@ export async function auditDatabase(pool: Pool, options: { final: boolean }): Pr
     heldReservations: Number(held!.n),
   };
 }
+
+/** Poll until no order is pending and no reservation is held, or the time is up. */
+export async function waitUntilSettled(pool: Pool, timeoutMs: number): Promise<{ settled: boolean; pending: number; held: number }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [row] = await rows(
+      pool,
+      "SELECT (SELECT COUNT(*) FROM orders WHERE status='pending') AS pending, (SELECT COUNT(*) FROM reservations WHERE status='held') AS held",
+    );
+    const pending = Number(row!.pending);
+    const held = Number(row!.held);
+    if (pending === 0 && held === 0) return { settled: true, pending, held };
+    if (Date.now() > deadline) return { settled: false, pending, held };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -14,7 +14,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
 import { z } from 'zod';
-import { auditDatabase } from '../../common/src/audit';
+import { auditDatabase, waitUntilSettled } from '../../common/src/audit';
 import { dbEnv, loadConfig, queuePrefix } from '../../common/src/config';
 import { createPool, type Pool } from '../../common/src/db';
 import { createLogger } from '../../common/src/logger';
@@ -196,7 +196,7 @@ export async function runSale(o: Options, db: DbOptions): Promise<{ input: Repor
     const chaosSummary = await chaos?.stop();
 
     say('sale over: waiting until no order is pending and no unit is held');
-    const settled = await settle(pool, o['settle-timeout-ms']);
+    const { settled } = await waitUntilSettled(pool, o['settle-timeout-ms']);
     const dbAudit = await auditDatabase(pool, { final: true });
     const audit: ReportAudit = { ...dbAudit, violations: [...dbAudit.violations] };
     if (!settled) audit.violations.push(`not settled after ${o['settle-timeout-ms']} ms`);
@@ -239,18 +239,6 @@ async function openConnections(gatewayUrl: string): Promise<number> {
   const res = await fetch(`${gatewayUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
   const match = /^gateway_open_connections(?:\{[^}]*\})? (\d+)/m.exec(await res.text());
   return match ? Number(match[1]) : 0;
-}
-
-async function settle(pool: Pool, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [[row]] = await pool.query<import('mysql2').RowDataPacket[]>(
-      "SELECT (SELECT COUNT(*) FROM orders WHERE status='pending') AS pending, (SELECT COUNT(*) FROM reservations WHERE status='held') AS held",
-    );
-    if (Number(row!.pending) === 0 && Number(row!.held) === 0) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 async function deadLetterDepth(url: string, prefix: string): Promise<number> {

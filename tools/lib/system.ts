@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import amqp from 'amqplib';
 import mysql from 'mysql2/promise';
-import { type AuditReport, auditDatabase } from '../../common/src/audit';
+import { type AuditReport, auditDatabase, waitUntilSettled } from '../../common/src/audit';
 import { type Pool, createPool } from '../../common/src/db';
 import { createLogger } from '../../common/src/logger';
 import { deleteTopology, type Topology, topologyFor } from '../../common/src/topology';
@@ -241,43 +241,22 @@ export class LocalSystem {
 
   /** Poll until no order is pending and no reservation is held (or time out). */
   async settle(timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const [[row]] = await this.pool.query<mysql.RowDataPacket[]>(
-        "SELECT (SELECT COUNT(*) FROM orders WHERE status='pending') AS pending, (SELECT COUNT(*) FROM reservations WHERE status='held') AS held",
-      );
-      if (Number(row!.pending) === 0 && Number(row!.held) === 0) return;
-      if (Date.now() > deadline) throw new Error(`not settled after ${timeoutMs} ms: ${row!.pending} pending orders, ${row!.held} held reservations`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const state = await waitUntilSettled(this.pool, timeoutMs);
+    if (!state.settled) throw new Error(`not settled after ${timeoutMs} ms: ${state.pending} pending orders, ${state.held} held reservations`);
   }
 
-  async post(pathname: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
-    const res = await fetch(`${this.gatewayUrl}${pathname}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // not JSON
-    }
-    return { status: res.status, body: parsed, headers: res.headers };
+  async post(pathname: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
+    return readResult(
+      await fetch(`${this.gatewayUrl}${pathname}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    );
   }
 
-  async get(pathname: string): Promise<{ status: number; body: any; headers: Headers }> {
-    const res = await fetch(`${this.gatewayUrl}${pathname}`);
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // not JSON
-    }
-    return { status: res.status, body: parsed, headers: res.headers };
+  async get(pathname: string): Promise<HttpResult> {
+    return readResult(await fetch(`${this.gatewayUrl}${pathname}`));
   }
 
   /** Publish a raw message to one of this run's queues (redelivery tests). */
@@ -344,4 +323,22 @@ export class LocalSystem {
       await broker.close().catch(() => undefined);
     }
   }
+}
+
+export interface HttpResult {
+  status: number;
+  /** Parsed JSON, or the text when the body is not JSON. */
+  body: any;
+  headers: Headers;
+}
+
+async function readResult(res: Response): Promise<HttpResult> {
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, body, headers: res.headers };
 }

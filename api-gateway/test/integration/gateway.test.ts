@@ -211,7 +211,7 @@ describe('with no worker consuming', () => {
     const msg = await workerCh.get(topology.addToCart, { noAck: true });
     if (!msg) throw new Error('expected the published job');
     const requestID = addToCartRequestIdFor({ clientID: 'c1', productID: 'p1', quantity: 2 }, 'control');
-    expect(JSON.parse(msg.content.toString())).toEqual({ requestID, clientID: 'c1', productID: 'p1', quantity: 2 });
+    expect(JSON.parse(msg.content.toString())).toEqual({ requestID, clientID: 'c1', productID: 'p1', quantity: 2, deadline: expect.any(Number) });
     expect(msg.properties).toMatchObject({ messageId: requestID, deliveryMode: 2, contentType: 'application/json' });
     expect(msg.properties.replyTo).toMatch(/^amq\.rabbitmq\.reply-to/);
     expect(msg.properties.correlationId).not.toBe(requestID);
