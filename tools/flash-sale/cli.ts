@@ -203,6 +203,9 @@ export async function runSale(o: Options, db: DbOptions): Promise<{ input: Repor
     const deadLetters = await deadLetterDepth(system?.amqpUrl ?? process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672', prefix);
     if (deadLetters > 0) audit.violations.push(`${deadLetters} message(s) in the dead-letter queue ${topologyFor(prefix).deadLetterQueue}`);
     auditAgainstAnswers(load, audit, productIds, o.stock);
+    // The database may hold other sales (a system ./setup.sh started): the
+    // invariants above are checked over all of it, the counts below are this run's.
+    const runOrders = await ordersOfClients(pool, `buyer-${runId}-`);
     audit.ok = audit.violations.length === 0;
 
     const input: ReportInput = {
@@ -216,7 +219,7 @@ export async function runSale(o: Options, db: DbOptions): Promise<{ input: Repor
         peakMemoryMb: system?.peakMemoryMb(),
       },
       load,
-      audit: { ...audit, products: audit.products.filter((p) => productIds.includes(p.productId)) },
+      audit: { ...audit, orders: runOrders, products: audit.products.filter((p) => productIds.includes(p.productId)) },
       chaos: chaosSummary,
     };
     return { input, ok: summarizeReport(input).ok };
@@ -233,6 +236,16 @@ function auditAgainstAnswers(load: LoadResult, audit: ReportAudit, productIds: s
   const answeredUnits = load.confirmedOrders.reduce((n, c) => n + c.units, 0);
   if (sold !== answeredUnits) audit.violations.push(`the database sold ${sold} units but buyers were told 200 for ${answeredUnits}`);
   if (sold > stock * productIds.length) audit.violations.push(`oversold: ${sold} units of ${stock * productIds.length}`);
+}
+
+async function ordersOfClients(pool: Pool, clientPrefix: string): Promise<ReportAudit['orders']> {
+  const [rows] = await pool.query<import('mysql2').RowDataPacket[]>(
+    'SELECT status, COUNT(*) AS n FROM orders WHERE client_id LIKE ? GROUP BY status',
+    [`${clientPrefix}%`],
+  );
+  const orders = { pending: 0, confirmed: 0, failed: 0 };
+  for (const r of rows) orders[r.status as keyof typeof orders] = Number(r.n);
+  return orders;
 }
 
 async function openConnections(gatewayUrl: string): Promise<number> {
