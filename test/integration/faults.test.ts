@@ -140,3 +140,27 @@ describe('broker unreachable', () => {
     expect(Number(orders.n)).toBe(0);
   });
 });
+
+describe('graceful shutdown', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await TestSystem.start({ env: { PAYMENT_LATENCY_MS: '1500', CHECKOUT_WAIT_MS: '500' } });
+    await system.seed({ productId: 'G', stock: 5 });
+  });
+  afterAll(async () => system?.stop());
+
+  test('when a checkout manager gets SIGTERM mid-payment, then it finishes that order, exits 0, and nothing is lost', async () => {
+    const [worker] = system.running('checkout-manager');
+    const result = await buy(system, 'graceful', 'G');
+    expect(result.status).toBe(202); // still paying
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await system.inFlight(worker!)).toBe(1);
+    worker!.child.kill('SIGTERM');
+    expect(await worker!.exited).toBe(0);
+    // It finished the order in flight before exiting: no other worker is running.
+    const order = await system.get(`/orders/${result.orderID}`);
+    expect(order.body).toMatchObject({ status: 'confirmed', payment: 'charged' });
+    await system.settle();
+    expect((await system.audit(true)).violations).toEqual([]);
+  });
+});
