@@ -3,7 +3,7 @@ import { crashPoint } from '../../common/src/crash';
 import { createPool } from '../../common/src/db';
 import { exitOnConfigError, runService } from '../../common/src/lifecycle';
 import { createLogger } from '../../common/src/logger';
-import { createRegistry, registerInFlightGauge, startOpsServer } from '../../common/src/metrics';
+import { startWorkerOps } from '../../common/src/metrics';
 import { addToCartJob, checkoutJob, orderFinalizedEvent, type ProcessOrderJob } from '../../common/src/messages';
 import { checkoutReplyOf } from '../../common/src/orders';
 import { topologyFor } from '../../common/src/topology';
@@ -72,9 +72,7 @@ runService(log, async () => {
   });
 
   await broker.start();
-  const registry = createRegistry('cart-manager');
-  registerInFlightGauge(registry, () => broker.inFlightCount);
-  const ops = await startOpsServer({ registry, host: config.OPS_HOST, port: config.OPS_PORT, ready: () => broker.isReady, log });
+  const ops = await startWorkerOps('cart-manager', broker, config, log);
   log.info({ queuePrefix: config.QUEUE_PREFIX, prefetch: config.PREFETCH }, 'consuming');
   return async () => {
     await ops.stop();

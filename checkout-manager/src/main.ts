@@ -3,7 +3,7 @@ import { createPool } from '../../common/src/db';
 import { createInventoryClient } from '../../common/src/inventory-client';
 import { exitOnConfigError, runService } from '../../common/src/lifecycle';
 import { createLogger } from '../../common/src/logger';
-import { createRegistry, registerInFlightGauge, startOpsServer } from '../../common/src/metrics';
+import { startWorkerOps } from '../../common/src/metrics';
 import { processOrderJob } from '../../common/src/messages';
 import { topologyFor } from '../../common/src/topology';
 import { loadCheckoutConfig } from './config';
@@ -38,9 +38,7 @@ runService(log, async () => {
   });
 
   await broker.start();
-  const registry = createRegistry('checkout-manager');
-  registerInFlightGauge(registry, () => broker.inFlightCount);
-  const ops = await startOpsServer({ registry, host: config.OPS_HOST, port: config.OPS_PORT, ready: () => broker.isReady, log });
+  const ops = await startWorkerOps('checkout-manager', broker, config, log);
   const stopReconciler = startReconciler(pool, processor, log, config.RECONCILE_AFTER_MS, config.RECONCILE_INTERVAL_MS);
   log.info({ queuePrefix: config.QUEUE_PREFIX, prefetch: config.PREFETCH, inventory: config.INVENTORY_ADDR }, 'consuming');
   return async () => {

@@ -1,5 +1,6 @@
 import type { Logger } from '../../common/src/logger';
 import type { Pool } from '../../common/src/db';
+import { runPeriodically } from '../../common/src/periodic';
 import { findStalePending } from './db/orders';
 import type { OrderProcessor } from './handlers/process-order';
 
@@ -10,24 +11,17 @@ import type { OrderProcessor } from './handlers/process-order';
  */
 export function startReconciler(pool: Pool, processor: OrderProcessor, log: Logger, afterMs: number, intervalMs: number): () => Promise<void> {
   if (afterMs <= 0) return async () => undefined;
-  let running: Promise<void> | null = null;
-  const tick = async () => {
-    try {
+  return runPeriodically(
+    intervalMs,
+    async () => {
       for (const orderId of await findStalePending(pool, afterMs, 50)) {
         const child = log.child({ orderId });
         const order = await processor.reconcile(orderId, child);
         child.warn({ status: order.status, code: order.code }, 'stale pending order reconciled');
         await processor.announce(order, {}, child);
       }
-    } catch (err) {
-      log.warn({ err }, 'reconcile failed, will retry');
-    }
-  };
-  const timer = setInterval(() => {
-    if (!running) running = tick().finally(() => (running = null));
-  }, intervalMs);
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+    },
+    log,
+    'reconcile',
+  );
 }

@@ -90,3 +90,18 @@ export async function startOpsServer(options: {
       }),
   };
 }
+
+/**
+ * The ops server of a queue worker: its in-flight gauge, ready while its
+ * broker channel is up. Cart and checkout managers share it.
+ */
+export async function startWorkerOps(
+  service: string,
+  broker: { readonly inFlightCount: number; readonly isReady: boolean },
+  config: { OPS_HOST: string; OPS_PORT: number },
+  log: Logger,
+): Promise<OpsServer> {
+  const registry = createRegistry(service);
+  registerInFlightGauge(registry, () => broker.inFlightCount);
+  return startOpsServer({ registry, host: config.OPS_HOST, port: config.OPS_PORT, ready: () => broker.isReady, log });
+}

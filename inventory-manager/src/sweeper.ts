@@ -1,4 +1,5 @@
 import type { Logger } from '../../common/src/logger';
+import { runPeriodically } from '../../common/src/periodic';
 import type { InventoryRepo } from './db/inventory-repo';
 
 /**
@@ -7,23 +8,13 @@ import type { InventoryRepo } from './db/inventory-repo';
  */
 export function startSweeper(repo: InventoryRepo, log: Logger, intervalMs: number, batchSize: number): () => Promise<void> {
   if (intervalMs <= 0) return async () => undefined;
-  let running: Promise<void> | null = null;
-  let stopped = false;
-  const tick = async () => {
-    try {
+  return runPeriodically(
+    intervalMs,
+    async (isStopped) => {
       // Drain: keep sweeping full batches without waiting for the next tick.
-      while (!stopped && (await repo.sweepExpired(batchSize)) === batchSize);
-    } catch (err) {
-      log.warn({ err }, 'sweep failed, will retry');
-    }
-  };
-  const timer = setInterval(() => {
-    if (running) return;
-    running = tick().finally(() => (running = null));
-  }, intervalMs);
-  return async () => {
-    stopped = true;
-    clearInterval(timer);
-    await running;
-  };
+      while (!isStopped() && (await repo.sweepExpired(batchSize)) === batchSize);
+    },
+    log,
+    'sweep',
+  );
 }
