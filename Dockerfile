@@ -3,21 +3,20 @@
 # entry point with `command:` (node dist/<service>/src/main.js).
 
 # ---- build: install everything, compile TypeScript, then drop the dev dependencies
-FROM node:20-bookworm-slim AS build
+FROM node:26-slim AS build
 WORKDIR /app
 ENV CI=true NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
 COPY package.json package-lock.json ./
 # --ignore-scripts: no dependency needs an install script (mysql2, grpc-js and protobufjs are plain
-# JavaScript). npm ci refuses a lockfile that lacks some platform's optional binary (e.g. written
-# against a mirror serving only linux ones); npm install --no-save then installs the same versions.
-RUN npm ci --ignore-scripts || npm install --no-save --ignore-scripts
+# JavaScript). npm ci only: a lockfile it refuses fails the build.
+RUN npm ci --ignore-scripts
 # Sources (tsconfig, protos, db, common, the four services); .dockerignore keeps out node_modules,
 # dist, tests and local state.
 COPY . .
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 
 # ---- runtime: compiled JavaScript, production dependencies, protos and migrations only
-FROM node:20-bookworm-slim AS runtime
+FROM node:26-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json

@@ -116,32 +116,24 @@ docker_usable() { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>
 
 # ---------------------------------------------------------------- Node
 check_node() {
-  command -v node >/dev/null 2>&1 || die "Node.js is not installed. Install Node 20 or newer (https://nodejs.org, nvm, or NodeSource's Debian packages; Debian 12's own nodejs is 18, too old)."
-  command -v npm >/dev/null 2>&1 || die "npm is not installed (it ships with Node.js 20)."
+  local how="Install Node 26, the current LTS: 'nvm install 26 && nvm use 26' (https://github.com/nvm-sh/nvm), the installer from https://nodejs.org, or NodeSource's Debian packages (https://github.com/nodesource/distributions); Debian 12's own nodejs is 18"
+  command -v node >/dev/null 2>&1 || die "Node.js is not installed. $how."
+  command -v npm >/dev/null 2>&1 || die "npm is not installed (it ships with Node.js). $how."
   local major; major="$(node -p 'process.versions.node.split(".")[0]')"
-  (( major >= 20 )) || die "Node $(node -v) is too old: this project needs Node 20 or newer."
+  (( major >= 26 )) || die "Node $(node -v) is too old: this project needs Node 26 or newer (package.json engines). $how, then re-run ./setup.sh."
   info "node $(node -v), npm $(npm -v 2>/dev/null)"
 }
 
 install_deps() {
   local stamp="$RUN_DIR/npm-install.stamp" want
-  if [[ -f package-lock.json ]]; then
-    want="$(node -v) $(sha256sum package-lock.json | cut -d' ' -f1)"
-    if [[ "$REINSTALL" == 0 && -d node_modules && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
-      info "node_modules matches package-lock.json (use --reinstall to force npm ci)"
-      return
-    fi
-    if ! npm ci --no-audit --no-fund; then
-      # npm ci refuses a lockfile that lacks an optional platform package (some registry mirrors
-      # serve only this platform's binaries, so npm cannot record the others). npm install with
-      # --no-save installs the same locked versions and leaves package-lock.json untouched.
-      warn "npm ci failed (see above); falling back to npm install --no-save with the locked versions"
-      npm install --no-save --no-audit --no-fund
-    fi
-  else
-    want="$(node -v) no-lockfile"
-    npm install --no-audit --no-fund
+  want="$(node -v) $(sha256sum package-lock.json | cut -d' ' -f1)"
+  if [[ "$REINSTALL" == 0 && -d node_modules && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    info "node_modules matches package-lock.json (use --reinstall to force npm ci)"
+    return
   fi
+  # npm ci and nothing else: a lockfile npm ci refuses is a bug to fix (see package.json's
+  # overrides), not something to paper over with npm install.
+  npm ci --no-audit --no-fund || die "npm ci failed (see above): package-lock.json does not match package.json or cannot be installed here."
   mkdir -p "$RUN_DIR"; printf '%s\n' "$want" >"$stamp"
 }
 

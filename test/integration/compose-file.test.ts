@@ -210,10 +210,13 @@ describe('Dockerfile', () => {
     expect(runs.join('\n')).toMatch(/npm prune --omit=dev/);
   });
 
-  test('when it runs, then it is Node 20 as the non-root user node, stopped by SIGTERM, with what the services load at run time', () => {
+  test('when it runs, then it is the Node major package.json requires, as the non-root user node, stopped by SIGTERM, with what the services load at run time', () => {
+    const engines = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    const major = /^>=(\d+)$/.exec(engines)?.[1];
+    expect({ engines, major }).toEqual({ engines: `>=${major}`, major: expect.stringMatching(/^\d+$/) });
     const from = instructions.filter((l) => l.startsWith('FROM '));
     expect(from.length).toBeGreaterThanOrEqual(2);
-    for (const line of from) expect(line).toMatch(/^FROM node:20[-.\w]*/);
+    for (const line of from) expect(line).toMatch(new RegExp(`^FROM node:${major}[-.\\w]*`));
     expect(instructions).toContain('USER node');
     expect(instructions).toContain('STOPSIGNAL SIGTERM');
     const copies = instructions.filter((l) => l.startsWith('COPY --from=')).join('\n');
