@@ -1,8 +1,9 @@
 import express, { type Express, type Request } from 'express';
 import swaggerUi from 'swagger-ui-express';
-import type { Pool } from '../../common/src/db';
+import { databaseCheck, type Pool } from '../../common/src/db';
 import type { Logger } from '../../common/src/logger';
 import { createRegistry, METRICS_PATH, type prom } from '../../common/src/metrics';
+import { brokerCheck, checkReadiness, type DependencyChecks } from '../../common/src/readiness';
 import type { Topology } from '../../common/src/topology';
 import type { GatewayConfig } from './config';
 import { BODY_LIMIT_BYTES, createContract, type RouteContract, type RouteId } from './contract';
@@ -30,6 +31,8 @@ export interface GatewayDeps {
   topology: Pick<Topology, 'addToCart' | 'checkout'>;
   /** Replaces the pool-backed queries (unit tests). */
   store?: ReadStore;
+  /** What /readyz checks, by name (default: broker and database; unit tests replace it). */
+  readinessChecks?: DependencyChecks;
   /** Prometheus registry served at /metrics (a fresh one if absent). */
   registry?: prom.Registry;
 }
@@ -50,6 +53,7 @@ export function createApp(deps: GatewayDeps): Express {
   const retryAfter = config.RETRY_AFTER_SECONDS;
   const contract = createContract({ maxQuantityPerLine: config.MAX_QUANTITY_PER_LINE });
   const document = buildOpenApiDocument(contract);
+  const readinessChecks = deps.readinessChecks ?? { broker: brokerCheck(deps.broker), database: databaseCheck(deps.pool) };
 
   const handlerDeps: HandlerDeps = {
     config,
@@ -58,6 +62,7 @@ export function createApp(deps: GatewayDeps): Express {
     store: deps.store ?? createReadStore(deps.pool),
     broker: deps.broker,
     topology: deps.topology,
+    readiness: () => checkReadiness(readinessChecks),
   };
   const handlers: Handlers = {
     ...cartHandlers(handlerDeps),

@@ -1,8 +1,7 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Broker } from '../../common/src/amqp';
 import { createPool } from '../../common/src/db';
-import { exitOnConfigError, runService } from '../../common/src/lifecycle';
+import { exitOnConfigError, listen, runService } from '../../common/src/lifecycle';
 import { createLogger, type Logger } from '../../common/src/logger';
 import { createRegistry, prom } from '../../common/src/metrics';
 import { topologyFor } from '../../common/src/topology';
@@ -38,18 +37,12 @@ export interface RunningGateway {
 
 export async function startGateway(config: Readonly<GatewayConfig>, log: Logger): Promise<RunningGateway> {
   const topology = topologyFor(config.QUEUE_PREFIX);
+  // Neither connects yet: the pool on its first query, the broker on start().
   const pool = createPool(config, config.DB_POOL_SIZE);
   // Replies come back on the pseudo-queue and are unacked (noAck): prefetch
   // does not bound them; 10 only matters to a consumer we do not have.
   const broker = new Broker({ url: config.AMQP_URL, log, topology, deliveryLimit: config.AMQP_DELIVERY_LIMIT, prefetch: 10 });
   const rpc = new RpcClient(broker, log);
-  // Come up without the broker: requests answer 503 until amqplib's recovery
-  // connects. A short bounded wait first, so a normal start (broker up) does not
-  // announce "listening" a few milliseconds before it can take orders.
-  await broker.start({ waitForConnect: false });
-  if (!(await waitUntil(() => broker.isReady, BROKER_STARTUP_WAIT_MS))) {
-    log.warn({ waitedMs: BROKER_STARTUP_WAIT_MS }, 'message broker not reachable yet: answering 503 until it is');
-  }
 
   const registry = createRegistry('api-gateway');
   const app = createApp({ config, log, pool, rpc, broker, topology, registry });
@@ -71,21 +64,30 @@ export async function startGateway(config: Readonly<GatewayConfig>, log: Logger)
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
 
+  // Bind before connecting to anything: a port in use is one line naming PORT,
+  // at once, not a stack trace after the broker connection.
+  let port: number;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ port: config.PORT, host: config.HOST, backlog: config.LISTEN_BACKLOG }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    port = await listen(server, { host: config.HOST, port: config.PORT, backlog: config.LISTEN_BACKLOG }, { service: 'api-gateway', portVariable: 'PORT' });
   } catch (err) {
-    await broker.stop();
     await pool.end();
     throw err;
   }
   server.on('error', (err) => log.error({ err }, 'http server error'));
-  const port = (server.address() as AddressInfo).port;
+
+  // Come up without the broker: requests answer 503 until amqplib's recovery
+  // connects. A short bounded wait first, so a normal start (broker up) does not
+  // announce "listening" a few milliseconds before it can take orders.
+  try {
+    await broker.start({ waitForConnect: false });
+  } catch (err) {
+    server.close();
+    await pool.end();
+    throw err;
+  }
+  if (!(await waitUntil(() => broker.isReady, BROKER_STARTUP_WAIT_MS))) {
+    log.warn({ waitedMs: BROKER_STARTUP_WAIT_MS }, 'message broker not reachable yet: answering 503 until it is');
+  }
   log.info({ port }, 'listening');
 
   let stopped: Promise<void> | null = null;

@@ -17,9 +17,11 @@ const log = createLogger('cart-manager', config.LOG_LEVEL);
 
 runService(log, async () => {
   const pool = createPool(config, config.DB_POOL_SIZE);
-  await pool.query('SELECT 1');
   const topology = topologyFor(config.QUEUE_PREFIX);
   const broker = new Broker({ url: config.AMQP_URL, log, topology, deliveryLimit: config.AMQP_DELIVERY_LIMIT, prefetch: config.PREFETCH });
+  // Bind first: a port in use stops the start before anything connects.
+  const ops = await startWorkerOps('cart-manager', { broker, pool }, config, log);
+  await pool.query('SELECT 1');
 
   broker.consume({
     queue: topology.addToCart,
@@ -72,7 +74,6 @@ runService(log, async () => {
   });
 
   await broker.start();
-  const ops = await startWorkerOps('cart-manager', broker, config, log);
   log.info({ queuePrefix: config.QUEUE_PREFIX, prefetch: config.PREFETCH }, 'consuming');
   return async () => {
     await ops.stop();

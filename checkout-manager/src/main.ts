@@ -16,9 +16,11 @@ const log = createLogger('checkout-manager', config.LOG_LEVEL);
 
 runService(log, async () => {
   const pool = createPool(config, config.DB_POOL_SIZE);
-  await pool.query('SELECT 1');
   const topology = topologyFor(config.QUEUE_PREFIX);
   const broker = new Broker({ url: config.AMQP_URL, log, topology, deliveryLimit: config.AMQP_DELIVERY_LIMIT, prefetch: config.PREFETCH });
+  // Bind first: a port in use stops the start before anything connects.
+  const ops = await startWorkerOps('checkout-manager', { broker, pool }, config, log);
+  await pool.query('SELECT 1');
   const inventory = createInventoryClient(config.INVENTORY_ADDR, { timeoutMs: config.INVENTORY_TIMEOUT_MS });
   const payment = new MockPayment(pool, {
     latencyMs: config.PAYMENT_LATENCY_MS,
@@ -38,7 +40,6 @@ runService(log, async () => {
   });
 
   await broker.start();
-  const ops = await startWorkerOps('checkout-manager', broker, config, log);
   const stopReconciler = startReconciler(pool, processor, log, config.RECONCILE_AFTER_MS, config.RECONCILE_INTERVAL_MS);
   log.info({ queuePrefix: config.QUEUE_PREFIX, prefetch: config.PREFETCH, inventory: config.INVENTORY_ADDR }, 'consuming');
   return async () => {

@@ -1,7 +1,9 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import client from 'prom-client';
+import { databaseCheck, type Pool } from './db';
+import { listen } from './lifecycle';
 import type { Logger } from './logger';
+import { brokerCheck, checkReadiness, type DependencyChecks, readinessReply } from './readiness';
 
 export { client as prom };
 export const METRICS_PATH = '/metrics';
@@ -37,15 +39,18 @@ export interface OpsServer {
 
 /**
  * A small HTTP server for services without one (workers, inventory manager):
- * GET /metrics (Prometheus), /healthz (the process runs), /readyz (its
- * dependencies answer). Port 0 picks a free port, announced in the log line
- * `ops listening`, so several instances can share a host.
+ * GET /metrics (Prometheus), /healthz (the process runs: no dependency is
+ * checked), /readyz (each dependency by name, see readiness.ts). Port 0 picks
+ * a free port, announced in the log line `ops listening`, so several instances
+ * can share a host. Started before the service connects to anything: a port in
+ * use stops the start with one line naming OPS_PORT.
  */
 export async function startOpsServer(options: {
+  service: string;
   registry: client.Registry;
   host: string;
   port: number;
-  ready: () => boolean;
+  checks: DependencyChecks;
   log: Logger;
 }): Promise<OpsServer> {
   const server = http.createServer((req, res) => {
@@ -66,20 +71,15 @@ export async function startOpsServer(options: {
       return;
     }
     if (path === '/readyz') {
-      const ready = options.ready();
-      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(ready ? '{"status":"ready"}' : '{"status":"not ready"}');
+      void checkReadiness(options.checks).then((readiness) => {
+        const reply = readinessReply(readiness);
+        res.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body));
+      });
       return;
     }
     res.writeHead(404).end();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port: options.port, host: options.host }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, { host: options.host, port: options.port }, { service: options.service, portVariable: 'OPS_PORT' });
   options.log.info({ port }, 'ops listening');
   return {
     port,
@@ -93,15 +93,22 @@ export async function startOpsServer(options: {
 
 /**
  * The ops server of a queue worker: its in-flight gauge, ready while its
- * broker channel is up. Cart and checkout managers share it.
+ * broker channel is up and its database answers. Cart and checkout managers share it.
  */
 export async function startWorkerOps(
   service: string,
-  broker: { readonly inFlightCount: number; readonly isReady: boolean },
+  deps: { broker: { readonly inFlightCount: number; readonly isReady: boolean }; pool: Pool },
   config: { OPS_HOST: string; OPS_PORT: number },
   log: Logger,
 ): Promise<OpsServer> {
   const registry = createRegistry(service);
-  registerInFlightGauge(registry, () => broker.inFlightCount);
-  return startOpsServer({ registry, host: config.OPS_HOST, port: config.OPS_PORT, ready: () => broker.isReady, log });
+  registerInFlightGauge(registry, () => deps.broker.inFlightCount);
+  return startOpsServer({
+    service,
+    registry,
+    host: config.OPS_HOST,
+    port: config.OPS_PORT,
+    checks: { broker: brokerCheck(deps.broker), database: databaseCheck(deps.pool) },
+    log,
+  });
 }

@@ -1,4 +1,4 @@
-import { createPool } from '../../common/src/db';
+import { createPool, databaseCheck } from '../../common/src/db';
 import { exitOnConfigError, runService } from '../../common/src/lifecycle';
 import { createLogger } from '../../common/src/logger';
 import { createRegistry, registerInFlightGauge, startOpsServer } from '../../common/src/metrics';
@@ -12,14 +12,25 @@ const log = createLogger('inventory-manager', config.LOG_LEVEL);
 
 runService(log, async () => {
   const pool = createPool(config, config.DB_POOL_SIZE);
-  await pool.query('SELECT 1');
   const repo = new InventoryRepo(pool, log, config.RESERVATION_TTL_MS);
   const stats = { inFlight: 0 };
+  // Bind both listeners first: a port in use stops the start before anything connects.
   const server = await startGrpcServer(repo, log, config.GRPC_HOST, config.GRPC_PORT, stats);
-  const stopSweeper = startSweeper(repo, log, config.SWEEP_INTERVAL_MS, config.SWEEP_BATCH_SIZE);
   const registry = createRegistry('inventory-manager');
   registerInFlightGauge(registry, () => stats.inFlight);
-  const ops = await startOpsServer({ registry, host: config.OPS_HOST, port: config.OPS_PORT, ready: () => true, log });
+  const ops = await startOpsServer({
+    service: 'inventory-manager',
+    registry,
+    host: config.OPS_HOST,
+    port: config.OPS_PORT,
+    checks: { database: databaseCheck(pool) },
+    log,
+  }).catch(async (err: unknown) => {
+    await server.stop();
+    throw err;
+  });
+  await pool.query('SELECT 1');
+  const stopSweeper = startSweeper(repo, log, config.SWEEP_INTERVAL_MS, config.SWEEP_BATCH_SIZE);
   log.info({ port: server.port, ttlMs: config.RESERVATION_TTL_MS }, 'listening');
   return async () => {
     await ops.stop();

@@ -3,8 +3,6 @@
  * carts and stock are owned by the workers.
  */
 import type { Pool, RowDataPacket } from '../../../common/src/db';
-import { isDbUnavailable } from '../../../common/src/db';
-import { AppError } from '../../../common/src/errors';
 import { isDealActive } from '../domain/deal';
 
 export const ORDER_LIST_LIMIT = 100;
@@ -95,15 +93,13 @@ const PRODUCT_COLUMNS = `product_id, product_name, quantity, reserved, sold, pri
   deal_starts_at, deal_ends_at, deal_only FROM product_details`;
 
 export function createReadStore(pool: Pool, now: () => Date = () => new Date()): ReadStore {
-  /** A database that cannot be reached is a 503 to retry, not a 500; other errors stay unexpected. */
+  /**
+   * A database that cannot be reached rejects with SERVICE_UNAVAILABLE (the
+   * pool maps it: common/src/db.ts), a 503 with Retry-After; other errors stay unexpected.
+   */
   async function rows<T extends RowDataPacket>(sql: string, params: unknown[]): Promise<T[]> {
-    try {
-      const [result] = await pool.query<T[]>(sql, params);
-      return result;
-    } catch (err) {
-      if (isDbUnavailable(err)) throw new AppError({ code: 'SERVICE_UNAVAILABLE', message: 'the database is unavailable', retryable: true, cause: err });
-      throw err;
-    }
+    const [result] = await pool.query<T[]>(sql, params);
+    return result;
   }
 
   async function withItems(orders: OrderRow[]): Promise<OrderView[]> {

@@ -1,4 +1,5 @@
 import type { Logger } from '../../../common/src/logger';
+import type { Readiness } from '../../../common/src/readiness';
 import type { Topology } from '../../../common/src/topology';
 import type { GatewayConfig } from '../config';
 import type { RouteContract, RouteId, RouteInput, Routes } from '../contract';
@@ -15,6 +16,8 @@ export interface HandlerDeps {
   store: ReadStore;
   broker: { readonly isReady: boolean };
   topology: Pick<Topology, 'addToCart' | 'checkout'>;
+  /** Each dependency of /readyz, checked now. */
+  readiness: () => Promise<Readiness>;
 }
 
 export type Handler<R extends RouteContract> = (input: RouteInput<R>) => Promise<HttpReply>;

@@ -431,8 +431,8 @@ describe('read endpoints against the database', () => {
 });
 
 describe('operations', () => {
-  it('when the broker is connected, then /readyz and /healthz are 200', async () => {
-    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ok' });
+  it('when the broker and the database are reachable, then /readyz and /healthz are 200', async () => {
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready', checks: { broker: 'up', database: 'up' } });
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
   });
 

@@ -10,6 +10,7 @@ import pino from 'pino';
 import type { z } from 'zod';
 import { AppError } from '../../../common/src/errors';
 import type { AddToCartJob, CheckoutJob } from '../../../common/src/messages';
+import { brokerCheck, type DependencyStatus } from '../../../common/src/readiness';
 import { createApp, type GatewayDeps } from '../../src/app';
 import type { OrderView, ReadStore } from '../../src/db/read-store';
 import { addToCartRequestIdFor, orderIdFor } from '../../src/domain/ids';
@@ -55,6 +56,7 @@ let base: string;
 let rpc: RecordingRpc;
 let broker: { isReady: boolean };
 let store: jest.Mocked<ReadStore>;
+let databaseStatus: DependencyStatus = 'up';
 let logLines: Array<Record<string, unknown>>;
 
 beforeAll(async () => {
@@ -82,6 +84,7 @@ beforeAll(async () => {
     store,
     broker,
     topology: { addToCart: 'q.add', checkout: 'q.checkout' },
+    readinessChecks: { broker: brokerCheck(broker), database: async () => databaseStatus },
   };
   server = createApp(deps).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -96,6 +99,7 @@ beforeEach(() => {
   rpc.calls = [];
   rpc.next = async () => ({ timedOut: true, reason: 'timeout' });
   broker.isReady = true;
+  databaseStatus = 'up';
   jest.resetAllMocks();
 });
 
@@ -305,13 +309,29 @@ describe('GET endpoints', () => {
   });
 
   it('when the broker is not connected, then /readyz is 503 and /healthz still 200', async () => {
-    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const up = await fetch(`${base}/readyz`);
+    expect(up.status).toBe(200);
+    expect(await up.json()).toEqual({ status: 'ready', checks: { broker: 'up', database: 'up' } });
     broker.isReady = false;
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(503);
     expect(ready.headers.get('retry-after')).toBe('3');
-    expect(await ready.json()).toMatchObject({ status: 'Failed', code: 'SERVICE_UNAVAILABLE' });
+    expect(await ready.json()).toEqual({
+      status: 'Failed',
+      code: 'SERVICE_UNAVAILABLE',
+      error: 'not ready: broker down: not connected',
+      checks: { broker: 'down: not connected', database: 'up' },
+    });
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it('when the database is down, then /readyz is 503 naming it, and /healthz still 200 (liveness checks nothing)', async () => {
+    databaseStatus = 'down: access denied';
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(ready.headers.get('retry-after')).toBe('3');
+    expect(await ready.json()).toMatchObject({ code: 'SERVICE_UNAVAILABLE', checks: { broker: 'up', database: 'down: access denied' } });
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
   });
 
   it('when asking for the documentation, then the OpenAPI document and the Swagger UI page are served', async () => {

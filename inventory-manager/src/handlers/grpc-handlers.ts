@@ -30,6 +30,7 @@ export interface CallStats {
 function toStatus(err: unknown, log: Logger): Partial<grpc.ServiceError> {
   if (err instanceof AppError) {
     if (err.code === 'INTERNAL') log.error({ err }, 'inventory call failed');
+    else if (err.code === 'SERVICE_UNAVAILABLE') log.warn({ err }, 'inventory call failed, retryable');
     return toServiceError(err);
   }
   if (err instanceof TransientError) {
