@@ -15,6 +15,17 @@ export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const RETRY_AFTER_HEADER = 'Retry-After';
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
+/**
+ * The examples are the demo deal ./setup.sh seeds (product X, 10 units, deal
+ * price 9.99): Swagger UI's "Try it out" sends them as they are, so they must
+ * work against a fresh setup. The client is any name; alice buys.
+ */
+export const EXAMPLE_CLIENT_ID = 'alice';
+export const EXAMPLE_PRODUCT_ID = 'X';
+
+/** The operationId of GET /orders/{orderID}: the checkout responses link to it. */
+export const GET_ORDER_OPERATION_ID = 'getOrder';
+
 /** Codes whose response carries Retry-After: the same request may succeed later. */
 export const RETRY_AFTER_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['ALL_RESERVED', 'SERVICE_UNAVAILABLE']);
 
@@ -36,11 +47,9 @@ function identifier(name: string, example: string) {
     .openapi({ description: `${name}, 1 to ${ID_MAX_LENGTH} characters.`, example });
 }
 
-const uuid = (description: string) =>
-  z.uuid({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a UUID') }).openapi({
-    description,
-    example: '3f0b8f38-8f1e-5b8a-9d0e-6c7f0a1b2c3d',
-  });
+const uuidSchema = () => z.uuid({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a UUID') });
+/** A UUID in a response body: the example only shows the shape. */
+const uuid = (description: string) => uuidSchema().openapi({ description, example: '3f0b8f38-8f1e-5b8a-9d0e-6c7f0a1b2c3d' });
 
 const isoDate = (description: string) => z.string().openapi({ description, format: 'date-time', example: '2025-01-01T12:00:00.000Z' });
 const cents = (description: string) => z.number().int().min(0).openapi({ description, example: 999 });
@@ -65,8 +74,8 @@ export function createSchemas(limits: ContractLimits) {
   const AddToCartRequest = z
     .object(
       {
-        clientID: identifier('The buying client', 'client-42'),
-        productID: identifier('The product to add', 'tv-55'),
+        clientID: identifier('The buying client', EXAMPLE_CLIENT_ID),
+        productID: identifier('The product to add', EXAMPLE_PRODUCT_ID),
         quantity: z
           .number({ error: (issue) => (issue.input === undefined ? 'is required' : quantityMessage) })
           .int(quantityMessage)
@@ -79,7 +88,7 @@ export function createSchemas(limits: ContractLimits) {
     .openapi('AddToCartRequest', { description: 'Unknown extra fields are ignored.' });
 
   const CheckoutRequest = z
-    .object({ clientID: identifier('The buying client', 'client-42') }, { error: 'must be a JSON object (send Content-Type: application/json)' })
+    .object({ clientID: identifier('The buying client', EXAMPLE_CLIENT_ID) }, { error: 'must be a JSON object (send Content-Type: application/json)' })
     .openapi('CheckoutRequest', { description: 'Unknown extra fields are ignored.' });
 
   const IdempotencyHeaders = z.object({
@@ -88,11 +97,13 @@ export function createSchemas(limits: ContractLimits) {
       .min(1, `must be 1 to ${ID_MAX_LENGTH} characters`)
       .max(ID_MAX_LENGTH, `must be 1 to ${ID_MAX_LENGTH} characters`)
       .optional()
+      // No example, on purpose: Swagger UI would send it with every "Try it out", and a repeated key is a retry
+      // (a second add-to-cart would not add, a second checkout would return the first order).
       .openapi({
         description:
-          'Optional, 1 to 100 characters. Repeating a request with the same key (and the same client) is safe: a checkout retry ' +
-          'returns the same orderID and that order\'s current status; an add-to-cart retry is applied once.',
-        example: 'b3c5f1d2-retry-safe-key',
+          `Optional: any string of 1 to ${ID_MAX_LENGTH} characters you choose (a fresh UUID works), new for each request you mean, ` +
+          'repeated only to retry a request whose answer you did not get. With the same key (and client) a checkout retry returns ' +
+          'the same orderID and that order\'s current status, and an add-to-cart retry is applied once. Leave it empty for a new request.',
       }),
   });
 
@@ -165,10 +176,15 @@ export function createSchemas(limits: ContractLimits) {
 
   const Health = z.object({ status: z.literal('ok') }).openapi('Health');
 
-  const OrderParams = z.object({ orderID: uuid('The order id.') });
-  const OrdersQuery = z.object({ clientID: identifier('The client whose orders to list', 'client-42') });
-  const CartParams = z.object({ clientID: identifier('The client', 'client-42') });
-  const ProductParams = z.object({ productID: identifier('The product', 'tv-55') });
+  // No example: no order exists before a checkout. The id comes from the checkout response (its GetOrder link).
+  const OrderParams = z.object({
+    orderID: uuidSchema().openapi({
+      description: 'The `orderID` of a POST /checkOutCart response (success, 202 Pending, or a failure that names an order): copy it from there.',
+    }),
+  });
+  const OrdersQuery = z.object({ clientID: identifier('The client whose orders to list', EXAMPLE_CLIENT_ID) });
+  const CartParams = z.object({ clientID: identifier('The client', EXAMPLE_CLIENT_ID) });
+  const ProductParams = z.object({ productID: identifier('The product', EXAMPLE_PRODUCT_ID) });
 
   return {
     ErrorCodeSchema,
@@ -201,6 +217,7 @@ export interface RouteRequest {
   headers?: z.ZodObject;
 }
 
+/** One route; its key in `routes` (getOrder, checkout, ...) is its OpenAPI operationId. */
 export interface RouteContract {
   method: 'get' | 'post';
   /** OpenAPI style: /orders/{orderID} */
@@ -229,6 +246,20 @@ const retryAfterHeader = (description: string) => ({
 export function createContract(limits: ContractLimits) {
   const s = createSchemas(limits);
   const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
+
+  /**
+   * The order a checkout response names (every checkout answer but a malformed request does): Swagger UI shows it
+   * under the response; clients following links get GET /orders/{orderID} with the orderID filled in.
+   */
+  const orderLinks = {
+    GetOrder: {
+      operationId: GET_ORDER_OPERATION_ID,
+      parameters: { orderID: '$response.body#/orderID' },
+      description: 'The order of this checkout: GET /orders/{orderID} with the `orderID` of this response.',
+    },
+  };
+  const linked = (responses: Record<number, ResponseConfig>, ...statuses: number[]): Record<number, ResponseConfig> =>
+    Object.fromEntries(Object.entries(responses).map(([status, r]) => [status, statuses.includes(Number(status)) ? { ...r, links: orderLinks } : r]));
 
   /** One response entry per HTTP status, listing each code it can carry with its catalog description. */
   function failures(...codes: ErrorCode[]): Record<number, ResponseConfig> {
@@ -272,27 +303,38 @@ export function createContract(limits: ContractLimits) {
         'the same Idempotency-Key instead returns the first one\'s order and its current status.',
       tags: ['checkout'],
       request: { body: s.CheckoutRequest, headers: s.IdempotencyHeaders },
-      responses: {
-        200: { description: 'Confirmed: the units are sold and the payment charged.', content: json(s.CheckoutSuccess) },
-        202: { description: 'Pending: the outcome is not known yet.', headers: retryAfterHeader('Seconds to wait before polling GET /orders/{orderID} (or retrying with the same Idempotency-Key).'), content: json(s.CheckoutPending) },
-        ...failures(
-          'INVALID_REQUEST',
-          'EMPTY_CART',
-          'PAYLOAD_TOO_LARGE',
-          'PAYMENT_DECLINED',
-          'SOLD_OUT',
-          'ALL_RESERVED',
-          'INSUFFICIENT_STOCK',
-          'RESERVATION_EXPIRED',
-          'CHECKOUT_IN_PROGRESS',
-          'DEAL_NOT_ACTIVE',
-          'PRODUCT_NOT_FOUND',
-          'SERVICE_UNAVAILABLE',
-          'INTERNAL',
-        ),
-      },
+      responses: linked(
+        {
+          200: { description: 'Confirmed: the units are sold and the payment charged.', content: json(s.CheckoutSuccess) },
+          202: {
+            description: 'Pending: the outcome is not known yet.',
+            headers: retryAfterHeader('Seconds to wait before polling GET /orders/{orderID} (or retrying with the same Idempotency-Key).'),
+            content: json(s.CheckoutPending),
+          },
+          ...failures(
+            'INVALID_REQUEST',
+            'EMPTY_CART',
+            'PAYLOAD_TOO_LARGE',
+            'PAYMENT_DECLINED',
+            'SOLD_OUT',
+            'ALL_RESERVED',
+            'INSUFFICIENT_STOCK',
+            'RESERVATION_EXPIRED',
+            'CHECKOUT_IN_PROGRESS',
+            'DEAL_NOT_ACTIVE',
+            'PRODUCT_NOT_FOUND',
+            'SERVICE_UNAVAILABLE',
+            'INTERNAL',
+          ),
+        },
+        200,
+        202,
+        400,
+        402,
+        409,
+      ),
     },
-    getOrder: {
+    [GET_ORDER_OPERATION_ID]: {
       method: 'get',
       path: '/orders/{orderID}',
       summary: 'One order with its items, total and payment status',
