@@ -176,6 +176,17 @@ export function createSchemas(limits: ContractLimits) {
 
   const Health = z.object({ status: z.literal('ok') }).openapi('Health');
 
+  const DependencyChecks = z
+    .record(z.string(), z.string().regex(/^(up|down: .*)$/))
+    .openapi('DependencyChecks', {
+      description: 'Each dependency by name (`broker`, `database`): `up`, or `down: <short reason>`.',
+      example: { broker: 'up', database: 'up' },
+    });
+  const Readiness = z.object({ status: z.literal('ready'), checks: DependencyChecks }).openapi('Readiness');
+  const NotReady = Failure.extend({ checks: DependencyChecks }).openapi('NotReady', {
+    example: { status: 'Failed', code: 'SERVICE_UNAVAILABLE', error: 'not ready: database down: access denied', checks: { broker: 'up', database: 'down: access denied' } },
+  });
+
   // No example: no order exists before a checkout. The id comes from the checkout response (its GetOrder link).
   const OrderParams = z.object({
     orderID: uuidSchema().openapi({
@@ -201,6 +212,8 @@ export function createSchemas(limits: ContractLimits) {
     Product,
     ProductList,
     Health,
+    Readiness,
+    NotReady,
     OrderParams,
     OrdersQuery,
     CartParams,
@@ -385,10 +398,17 @@ export function createContract(limits: ContractLimits) {
     readyz: {
       method: 'get',
       path: '/readyz',
-      summary: 'Readiness: 200 when the message broker is reachable, else 503',
+      summary: 'Readiness: 200 when RabbitMQ and MariaDB answer, else 503 naming the one that is down',
       tags: ['operations'],
       request: {},
-      responses: { 200: { description: 'Ready.', content: json(s.Health) }, ...failures('SERVICE_UNAVAILABLE') },
+      responses: {
+        200: { description: 'Ready: every dependency answers.', content: json(s.Readiness) },
+        503: {
+          description: `\`SERVICE_UNAVAILABLE\`: a dependency is down; \`checks\` names it.`,
+          headers: retryAfterHeader('Seconds to wait before asking again.'),
+          content: json(s.NotReady),
+        },
+      },
     },
   } satisfies Record<string, RouteContract>;
 
