@@ -12,8 +12,9 @@ import { z } from 'zod';
 import { dbEnv, loadConfig } from '../common/src/config';
 import type { DbConfig } from '../common/src/db';
 import { exitOnConfigError } from '../common/src/lifecycle';
+import { REPO_ROOT } from '../common/src/paths';
 
-export const MIGRATIONS_DIR = path.resolve(__dirname, '..', ...(__dirname.includes(`${path.sep}dist`) ? ['..'] : []), 'db', 'migrations');
+export const MIGRATIONS_DIR = path.join(REPO_ROOT, 'db', 'migrations');
 
 export async function createDatabase(config: DbConfig): Promise<void> {
   const conn = await mysql.createConnection({ host: config.DB_HOST, port: config.DB_PORT, user: config.DB_USER, password: config.DB_PASSWORD });

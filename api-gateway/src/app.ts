@@ -4,7 +4,7 @@ import { databaseCheck, type Pool } from '../../common/src/db';
 import type { Logger } from '../../common/src/logger';
 import { createRegistry, METRICS_PATH, type prom } from '../../common/src/metrics';
 import { brokerCheck, checkReadiness, type DependencyChecks } from '../../common/src/readiness';
-import type { Topology } from '../../common/src/topology';
+import type { Topology } from '../../common/src/amqp/topology';
 import type { GatewayConfig } from './config';
 import { BODY_LIMIT_BYTES, createContract, type RouteContract, type RouteId } from './contract';
 import { createReadStore, type ReadStore } from './db/read-store';

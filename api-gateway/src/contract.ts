@@ -6,7 +6,8 @@
  */
 import { extendZodWithOpenApi, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { ERROR_CATALOG, ERROR_CODES, type ErrorCode, httpStatusOf } from '../../common/src/errors';
+import { ERROR_CATALOG, ERROR_CODES, type ErrorCode } from '../../contracts/errors';
+import { httpStatusOf } from './http/status';
 
 extendZodWithOpenApi(z);
 

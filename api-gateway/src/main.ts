@@ -1,10 +1,10 @@
 import http from 'node:http';
-import { Broker } from '../../common/src/amqp';
+import { Broker } from '../../common/src/amqp/broker';
 import { createPool } from '../../common/src/db';
 import { exitOnConfigError, listen, runService } from '../../common/src/lifecycle';
 import { createLogger, type Logger } from '../../common/src/logger';
 import { createRegistry, prom } from '../../common/src/metrics';
-import { topologyFor } from '../../common/src/topology';
+import { topologyFor } from '../../common/src/amqp/topology';
 import { createApp } from './app';
 import { type GatewayConfig, loadGatewayConfig } from './config';
 import { RpcClient } from './rpc';

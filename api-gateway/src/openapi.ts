@@ -1,5 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3, type RouteConfig } from '@asteasolutions/zod-to-openapi';
-import { ERROR_CATALOG, ERROR_CODES } from '../../common/src/errors';
+import { ERROR_CATALOG, ERROR_CODES } from '../../contracts/errors';
+import { httpStatusOf } from './http/status';
 import { METRICS_PATH } from '../../common/src/metrics';
 import { BODY_LIMIT_BYTES, type Contract, EXAMPLE_CLIENT_ID, EXAMPLE_PRODUCT_ID, IDEMPOTENCY_KEY_HEADER, RETRY_AFTER_HEADER, type RouteContract } from './contract';
 
@@ -11,7 +12,7 @@ export const DOCUMENTATION_PATH = '/documentation';
 const catalogTable = [
   '| Code | HTTP | Meaning |',
   '| --- | --- | --- |',
-  ...ERROR_CODES.map((code) => `| \`${code}\` | ${ERROR_CATALOG[code].http} | ${ERROR_CATALOG[code].description} |`),
+  ...ERROR_CODES.map((code) => `| \`${code}\` | ${httpStatusOf(code)} | ${ERROR_CATALOG[code].description} |`),
 ].join('\n');
 
 /** The tag that carries the error catalog: listed last, so the operations come first on the page. */

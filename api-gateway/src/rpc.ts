@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
 import type { z } from 'zod';
-import type { Broker } from '../../common/src/amqp';
+import type { Broker } from '../../common/src/amqp/broker';
 import { AppError } from '../../common/src/errors';
 import type { Logger } from '../../common/src/logger';
 import { IDEMPOTENCY_KEY_HEADER } from './contract';

@@ -1,12 +1,12 @@
-import { Broker } from '../../common/src/amqp';
+import { Broker } from '../../common/src/amqp/broker';
 import { crashPoint } from '../../common/src/crash';
 import { createPool } from '../../common/src/db';
 import { exitOnConfigError, runService } from '../../common/src/lifecycle';
 import { createLogger } from '../../common/src/logger';
 import { startWorkerOps } from '../../common/src/metrics';
-import { addToCartJob, checkoutJob, orderFinalizedEvent, type ProcessOrderJob } from '../../common/src/messages';
-import { checkoutReplyOf } from '../../common/src/orders';
-import { topologyFor } from '../../common/src/topology';
+import { addToCartJob, checkoutJob, checkoutReplyOf, orderFinalizedEvent, type ProcessOrderJob } from '../../contracts/messages';
+
+import { topologyFor } from '../../common/src/amqp/topology';
 import { loadCartConfig } from './config';
 import { addToCart } from './handlers/add-to-cart';
 import { createOrder } from './handlers/checkout';

@@ -1,11 +1,11 @@
-import { Broker } from '../../common/src/amqp';
+import { Broker } from '../../common/src/amqp/broker';
 import { createPool } from '../../common/src/db';
 import { createInventoryClient } from '../../common/src/inventory-client';
 import { exitOnConfigError, runService } from '../../common/src/lifecycle';
 import { createLogger } from '../../common/src/logger';
 import { startWorkerOps } from '../../common/src/metrics';
-import { processOrderJob } from '../../common/src/messages';
-import { topologyFor } from '../../common/src/topology';
+import { processOrderJob } from '../../contracts/messages';
+import { topologyFor } from '../../common/src/amqp/topology';
 import { loadCheckoutConfig } from './config';
 import { MockPayment } from './db/payments';
 import { OrderProcessor } from './handlers/process-order';

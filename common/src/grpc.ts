@@ -1,15 +1,16 @@
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { AppError, type ErrorCode, isErrorCode } from './errors';
+import { type ErrorCode, isErrorCode } from '../../contracts/errors';
+import { AppError } from './errors';
 import type { ProtoGrpcType } from './generated/inventory';
 import type { InventoryClient } from './generated/flashsale/inventory/v1/Inventory';
+import { REPO_ROOT } from './paths';
 
 export type { InventoryClient };
 export { grpc };
 
-/** protos/ lives at the repository root, beside dist/ and common/. */
-export const PROTO_PATH = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'protos', 'inventory.proto');
+export const PROTO_PATH = path.join(REPO_ROOT, 'protos', 'inventory.proto');
 
 export function loadInventoryProto(): ProtoGrpcType {
   const definition = protoLoader.loadSync(PROTO_PATH, {
@@ -22,39 +23,39 @@ export function loadInventoryProto(): ProtoGrpcType {
   return grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType;
 }
 
-/** Our error codes -> gRPC status: one table for the transport. */
-const GRPC_STATUS: Partial<Record<ErrorCode, grpc.status>> = {
-  INVALID_REQUEST: grpc.status.INVALID_ARGUMENT,
-  PRODUCT_NOT_FOUND: grpc.status.NOT_FOUND,
-  ORDER_NOT_FOUND: grpc.status.NOT_FOUND,
-  SOLD_OUT: grpc.status.FAILED_PRECONDITION,
-  ALL_RESERVED: grpc.status.FAILED_PRECONDITION,
-  INSUFFICIENT_STOCK: grpc.status.FAILED_PRECONDITION,
-  SERVICE_UNAVAILABLE: grpc.status.UNAVAILABLE,
-};
+/**
+ * The catalog code of a failed call rides in the trailing metadata under this
+ * key; the gRPC status says what kind of failure it is for any gRPC client,
+ * and the details stay a message for humans.
+ */
+export const ERROR_CODE_KEY = 'flashsale-error-code';
 
-export function grpcStatusOf(code: ErrorCode): grpc.status {
-  return GRPC_STATUS[code] ?? grpc.status.INTERNAL;
+/** A status for grpc-js's callback, carrying the catalog code in the trailers. */
+export function serviceError(status: grpc.status, code: ErrorCode, message: string): Partial<grpc.ServiceError> {
+  const metadata = new grpc.Metadata();
+  metadata.set(ERROR_CODE_KEY, code);
+  return { code: status, details: message, metadata };
 }
 
-/** The details of a gRPC error start with our code, so the client can map it back. */
-export function toServiceError(err: AppError): Partial<grpc.ServiceError> {
-  return { code: grpcStatusOf(err.code), details: `${err.code}: ${err.message}` };
-}
+const TRANSIENT = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED, grpc.status.RESOURCE_EXHAUSTED]);
 
-/** A gRPC error -> AppError (known code) or a retryable SERVICE_UNAVAILABLE. */
+/**
+ * A failed call -> AppError: the catalog code from the trailers when the
+ * server sent one (a refusal such as SOLD_OUT, or SERVICE_UNAVAILABLE), else
+ * a transport failure, retryable when the status says the call may succeed
+ * if repeated.
+ */
 export function fromServiceError(err: unknown): AppError {
   const e = err as Partial<grpc.ServiceError>;
-  const details = e.details ?? '';
-  const sep = details.indexOf(':');
-  const code = sep > 0 ? details.slice(0, sep) : '';
-  if (isErrorCode(code) && code !== 'SERVICE_UNAVAILABLE') {
-    return new AppError({ code, message: details.slice(sep + 1).trim(), cause: err });
+  const details = e.details ?? (err as Error).message;
+  const sent = e.metadata?.get(ERROR_CODE_KEY)[0];
+  const transient = e.code !== undefined && TRANSIENT.has(e.code);
+  if (isErrorCode(sent) && sent !== 'INTERNAL') {
+    return new AppError({ code: sent, message: details, retryable: sent === 'SERVICE_UNAVAILABLE', cause: err });
   }
-  const transient = e.code === grpc.status.UNAVAILABLE || e.code === grpc.status.DEADLINE_EXCEEDED || e.code === grpc.status.CANCELLED || e.code === grpc.status.RESOURCE_EXHAUSTED || code === 'SERVICE_UNAVAILABLE';
   return new AppError({
     code: transient ? 'SERVICE_UNAVAILABLE' : 'INTERNAL',
-    message: `inventory call failed: ${details || (err as Error).message}`,
+    message: `inventory call failed: ${details}`,
     retryable: transient,
     cause: err,
   });

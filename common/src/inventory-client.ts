@@ -1,4 +1,4 @@
-import { sleep } from './db';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from './errors';
 import { fromServiceError, grpc, loadInventoryProto, type InventoryClient } from './grpc';
 import type { Reservation__Output } from './generated/flashsale/inventory/v1/Reservation';

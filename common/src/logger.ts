@@ -9,6 +9,11 @@ export function createLogger(service: string, level: string): Logger {
     level,
     base: { service, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: ['*.password', '*.url', 'config.amqpUrl', 'config.dbPassword'], censor: '[redacted]' },
+    // The secrets a log line could carry: the config's own names (a config
+    // object logged whole, or one level down) and a request's credentials.
+    redact: {
+      paths: ['DB_PASSWORD', 'AMQP_URL', '*.DB_PASSWORD', '*.AMQP_URL', 'headers.authorization', '*.headers.authorization'],
+      censor: '[redacted]',
+    },
   });
 }

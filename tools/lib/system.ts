@@ -11,14 +11,15 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import amqp from 'amqplib';
 import mysql from 'mysql2/promise';
-import { type AuditReport, auditDatabase, waitUntilSettled } from '../../common/src/audit';
+import { type AuditReport, auditDatabase, waitUntilSettled } from '../../db/audit';
 import { type Pool, createPool } from '../../common/src/db';
 import { createLogger } from '../../common/src/logger';
-import { deleteTopology, type Topology, topologyFor } from '../../common/src/topology';
+import { REPO_ROOT } from '../../common/src/paths';
+import { deleteTopology, type Topology, topologyFor } from '../../common/src/amqp/topology';
 import { InventoryRepo, type ProductSeed } from '../../inventory-manager/src/db/inventory-repo';
 
 /** The repository root, whether this runs from tools/lib (ts-jest) or dist/tools/lib. */
-export const ROOT = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []));
+export const ROOT = REPO_ROOT;
 const DB = { DB_HOST: process.env.DB_HOST ?? '127.0.0.1', DB_PORT: Number(process.env.DB_PORT ?? 3306), DB_USER: process.env.DB_USER ?? 'root', DB_PASSWORD: process.env.DB_PASSWORD ?? '' };
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 

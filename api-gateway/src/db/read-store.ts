@@ -3,7 +3,7 @@
  * carts and stock are owned by the workers.
  */
 import type { Pool, RowDataPacket } from '../../../common/src/db';
-import { isDealActive } from '../domain/deal';
+import { isDealActive } from '../../../contracts/deal';
 
 export const ORDER_LIST_LIMIT = 100;
 export const PRODUCT_LIST_LIMIT = 1000;

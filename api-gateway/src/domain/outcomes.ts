@@ -1,9 +1,10 @@
 /**
  * Pure mapping from what the workers answered (or did not) to the HTTP reply.
- * One table decides the status of a code: httpStatusOf in common/src/errors.ts.
+ * One table decides the status of a code: httpStatusOf in http/status.ts.
  */
-import { ERROR_CATALOG, type ErrorCode, httpStatusOf } from '../../../common/src/errors';
-import type { AddToCartReply, CheckoutReply } from '../../../common/src/messages';
+import { ERROR_CATALOG, type ErrorCode } from '../../../contracts/errors';
+import { httpStatusOf } from '../http/status';
+import type { AddToCartReply, CheckoutReply } from '../../../contracts/messages';
 import { IDEMPOTENCY_KEY_HEADER, RETRY_AFTER_CODES } from '../contract';
 
 export interface FailureBody {

@@ -1,4 +1,4 @@
-import { addToCartReply, type AddToCartJob } from '../../../common/src/messages';
+import { addToCartReply, type AddToCartJob } from '../../../contracts/messages';
 import { IDEMPOTENCY_KEY_HEADER } from '../contract';
 import { addToCartRequestIdFor } from '../domain/ids';
 import { addToCartOutcome } from '../domain/outcomes';

@@ -1,4 +1,4 @@
-import { checkoutReply, type CheckoutJob } from '../../../common/src/messages';
+import { checkoutReply, type CheckoutJob } from '../../../contracts/messages';
 import { IDEMPOTENCY_KEY_HEADER } from '../contract';
 import { orderIdFor } from '../domain/ids';
 import { checkoutOutcome } from '../domain/outcomes';

@@ -1,6 +1,6 @@
 import type { Logger } from '../../../common/src/logger';
 import type { Readiness } from '../../../common/src/readiness';
-import type { Topology } from '../../../common/src/topology';
+import type { Topology } from '../../../common/src/amqp/topology';
 import type { GatewayConfig } from '../config';
 import type { RouteContract, RouteId, RouteInput, Routes } from '../contract';
 import type { ReadStore } from '../db/read-store';

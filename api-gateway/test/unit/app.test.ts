@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { z } from 'zod';
 import { AppError } from '../../../common/src/errors';
-import type { AddToCartJob, CheckoutJob } from '../../../common/src/messages';
+import type { AddToCartJob, CheckoutJob } from '../../../contracts/messages';
 import { brokerCheck, type DependencyStatus } from '../../../common/src/readiness';
 import { createApp, type GatewayDeps } from '../../src/app';
 import type { OrderView, ReadStore } from '../../src/db/read-store';

@@ -1,5 +1,6 @@
 import type { Express } from 'express';
-import { ERROR_CATALOG, ERROR_CODES } from '../../../common/src/errors';
+import { ERROR_CATALOG, ERROR_CODES } from '../../../contracts/errors';
+import { httpStatusOf } from '../../src/http/status';
 import type { Logger } from '../../../common/src/logger';
 import { createApp, toExpressPath } from '../../src/app';
 import { createContract } from '../../src/contract';
@@ -95,7 +96,7 @@ describe('OpenAPI document', () => {
     expect([...enumValues].sort()).toEqual([...ERROR_CODES].sort());
     const errors = doc.tags?.find((tag) => tag.name === ERRORS_TAG);
     for (const code of ERROR_CODES) {
-      expect(errors?.description).toContain(`| \`${code}\` | ${ERROR_CATALOG[code].http} | ${ERROR_CATALOG[code].description} |`);
+      expect(errors?.description).toContain(`| \`${code}\` | ${httpStatusOf(code)} | ${ERROR_CATALOG[code].description} |`);
     }
   });
 

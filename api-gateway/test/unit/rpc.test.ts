@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import pino from 'pino';
 import { AppError } from '../../../common/src/errors';
-import { addToCartReply, checkoutReply } from '../../../common/src/messages';
+import { addToCartReply, checkoutReply } from '../../../contracts/messages';
 import { DIRECT_REPLY_TO, RpcClient } from '../../src/rpc';
 
 type Setup = (ch: ConfirmChannel) => Promise<void>;

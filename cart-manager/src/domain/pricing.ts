@@ -1,4 +1,5 @@
-import type { ErrorCode } from '../../../common/src/errors';
+import { isDealActive } from '../../../contracts/deal';
+import type { ErrorCode } from '../../../contracts/errors';
 
 export interface PricedProduct {
   productId: string;
@@ -11,24 +12,13 @@ export interface PricedProduct {
 
 export type PriceResult = { ok: true; unitPriceCents: number; deal: boolean } | { ok: false; code: ErrorCode; message: string };
 
-/** Inside [dealStartsAt, dealEndsAt): the deal price applies. */
-export function isDealActive(p: PricedProduct, now: Date): boolean {
-  return (
-    p.dealPriceCents !== null &&
-    p.dealStartsAt !== null &&
-    p.dealEndsAt !== null &&
-    p.dealStartsAt.getTime() <= now.getTime() &&
-    now.getTime() < p.dealEndsAt.getTime()
-  );
-}
-
 /**
  * The unit price charged at checkout time `now` (the database clock, so every
  * instance agrees): the deal price inside the window, the regular price
  * outside it, or a refusal for a deal-only product outside its window.
  */
 export function unitPrice(p: PricedProduct, now: Date): PriceResult {
-  if (isDealActive(p, now)) return { ok: true, unitPriceCents: p.dealPriceCents!, deal: true };
+  if (isDealActive({ priceCents: p.dealPriceCents, startsAt: p.dealStartsAt, endsAt: p.dealEndsAt }, now)) return { ok: true, unitPriceCents: p.dealPriceCents!, deal: true };
   if (p.dealOnly) {
     return { ok: false, code: 'DEAL_NOT_ACTIVE', message: `product ${p.productId} is sold only during its deal, which is not open now` };
   }

@@ -1,7 +1,7 @@
 import { type Pool, type RowDataPacket, RetryTransaction, isDuplicateKey, withTransaction } from '../../../common/src/db';
 import type { Logger } from '../../../common/src/logger';
-import type { AddToCartJob, AddToCartReply } from '../../../common/src/messages';
-import { refusalFor } from '../../../common/src/stock-rules';
+import type { AddToCartJob, AddToCartReply } from '../../../contracts/messages';
+import { refusalFor } from '../../../contracts/stock';
 
 interface ProductRow extends RowDataPacket {
   quantity: number;

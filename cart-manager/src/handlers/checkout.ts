@@ -1,8 +1,9 @@
 import { type Pool, type PoolConnection, type RowDataPacket, RetryTransaction, isDuplicateKey, withTransaction } from '../../../common/src/db';
-import type { ErrorCode } from '../../../common/src/errors';
+import type { ErrorCode } from '../../../contracts/errors';
 import type { Logger } from '../../../common/src/logger';
-import type { CheckoutJob } from '../../../common/src/messages';
-import { type OrderSummary, readOrder } from '../../../common/src/orders';
+import type { CheckoutJob } from '../../../contracts/messages';
+import { readOrder } from '../../../db/orders';
+import type { OrderSummary } from '../../../contracts/messages';
 import { type CartLine, type PricedProduct, priceCart } from '../domain/pricing';
 
 interface CartRow extends RowDataPacket {

@@ -1,6 +1,6 @@
 import { type Pool, isDuplicateKey, withTransaction } from '../../../common/src/db';
 import type { Logger } from '../../../common/src/logger';
-import type { OrderFinalizedEvent } from '../../../common/src/messages';
+import type { OrderFinalizedEvent } from '../../../contracts/messages';
 
 /**
  * A confirmed order takes its quantities out of the cart (the cart manager

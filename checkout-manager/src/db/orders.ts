@@ -1,6 +1,7 @@
 import type { Pool, ResultSetHeader, RowDataPacket } from '../../../common/src/db';
-import type { ErrorCode } from '../../../common/src/errors';
-import { type OrderSummary, readOrder } from '../../../common/src/orders';
+import type { ErrorCode } from '../../../contracts/errors';
+import { readOrder } from '../../../db/orders';
+import type { OrderSummary } from '../../../contracts/messages';
 
 export interface OrderItem {
   productId: string;

@@ -1,11 +1,12 @@
-import { type Broker, PermanentMessageError } from '../../../common/src/amqp';
+import type { Broker } from '../../../common/src/amqp/broker';
 import { type CrashPoint, crashPoint } from '../../../common/src/crash';
 import { AppError, type ErrorCode } from '../../../common/src/errors';
 import type { InventoryApi, ReservationReply } from '../../../common/src/inventory-client';
 import type { Logger } from '../../../common/src/logger';
-import type { OrderFinalizedEvent } from '../../../common/src/messages';
-import { type OrderSummary, checkoutReplyOf, readOrder } from '../../../common/src/orders';
-import { ORDER_FINALIZED_KEY, type Topology } from '../../../common/src/topology';
+import type { OrderFinalizedEvent } from '../../../contracts/messages';
+import { readOrder } from '../../../db/orders';
+import { type OrderSummary, checkoutReplyOf } from '../../../contracts/messages';
+import { ORDER_FINALIZED_KEY, type Topology } from '../../../common/src/amqp/topology';
 import { finishOrder, readItems } from '../db/orders';
 import type { MockPayment } from '../db/payments';
 import type { Pool } from '../../../common/src/db';
@@ -36,7 +37,7 @@ export class OrderProcessor {
   async process(orderId: string, log: Logger): Promise<OrderSummary> {
     const order = await readOrder(this.deps.pool, orderId);
     // The cart manager commits an order before handing it over: no row means a bogus job.
-    if (!order) throw new PermanentMessageError(`order ${orderId} does not exist`);
+    if (!order) throw new AppError({ code: 'ORDER_NOT_FOUND', message: `order ${orderId} does not exist` });
     if (order.status !== 'pending') return order; // replay: already final
 
     const items = await readItems(this.deps.pool, orderId);

@@ -9,7 +9,8 @@ import {
 } from '../../../common/src/db';
 import { AppError } from '../../../common/src/errors';
 import type { Logger } from '../../../common/src/logger';
-import { type StockCounters, type StockItem, refusalFor, refusalMessage } from '../../../common/src/stock-rules';
+import { type StockCounters, refusalFor, refusalMessage } from '../../../contracts/stock';
+import type { StockItem } from '../domain/order-items';
 
 export type ReservationState = 'HELD' | 'COMMITTED' | 'RELEASED';
 export type ReleaseReason = '' | 'rollback' | 'expired';

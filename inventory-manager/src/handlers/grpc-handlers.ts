@@ -1,10 +1,11 @@
-import { AppError, TransientError } from '../../../common/src/errors';
-import { grpc, toServiceError } from '../../../common/src/grpc';
+import { AppError } from '../../../common/src/errors';
+import type { grpc } from '../../../common/src/grpc';
+import { toStatus } from './status';
 import type { Logger } from '../../../common/src/logger';
 import type { InventoryHandlers } from '../../../common/src/generated/flashsale/inventory/v1/Inventory';
 import type { Reservation } from '../../../common/src/generated/flashsale/inventory/v1/Reservation';
 import type { InventoryRepo, ReservationView } from '../db/inventory-repo';
-import { normalizeItems, validateOrderId } from '../../../common/src/stock-rules';
+import { normalizeItems, validateOrderId } from '../domain/order-items';
 
 /**
  * grpc-js ignores the promise an async handler returns: a rejection would hang
@@ -25,20 +26,6 @@ function unary<Req, Res>(log: Logger, method: string, fn: (req: Req) => Promise<
 /** Calls being served right now (the ops server's inflight gauge reads it). */
 export interface CallStats {
   inFlight: number;
-}
-
-function toStatus(err: unknown, log: Logger): Partial<grpc.ServiceError> {
-  if (err instanceof AppError) {
-    if (err.code === 'INTERNAL') log.error({ err }, 'inventory call failed');
-    else if (err.code === 'SERVICE_UNAVAILABLE') log.warn({ err }, 'inventory call failed, retryable');
-    return toServiceError(err);
-  }
-  if (err instanceof TransientError) {
-    log.warn({ err }, 'inventory call failed, retryable');
-    return { code: grpc.status.UNAVAILABLE, details: `SERVICE_UNAVAILABLE: ${err.message}` };
-  }
-  log.error({ err }, 'inventory call failed');
-  return { code: grpc.status.INTERNAL, details: 'INTERNAL: unexpected error' };
 }
 
 function toMessage(view: ReservationView): Reservation {

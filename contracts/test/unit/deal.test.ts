@@ -1,4 +1,4 @@
-import { isDealActive } from '../../src/domain/deal';
+import { isDealActive } from '../../deal';
 
 const at = (iso: string) => new Date(iso);
 const deal = { priceCents: 999, startsAt: at('2025-01-01T10:00:00Z'), endsAt: at('2025-01-01T10:30:00Z') };

@@ -61,3 +61,17 @@ export const checkoutReply = z.object({
   totalCents: z.number().int().min(0),
 });
 export type CheckoutReply = z.infer<typeof checkoutReply>;
+
+/** An order as the workers see it when they answer for it. */
+export interface OrderSummary {
+  orderId: string;
+  clientId: string;
+  status: OrderStatus;
+  code: ErrorCode | '';
+  error: string;
+  totalCents: number;
+}
+
+export function checkoutReplyOf(order: OrderSummary): CheckoutReply {
+  return { orderID: order.orderId, status: order.status, code: order.code, error: order.error, totalCents: order.totalCents };
+}

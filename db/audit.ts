@@ -1,4 +1,4 @@
-import type { Pool, RowDataPacket } from './db';
+import type { Pool, RowDataPacket } from '../common/src/db';
 
 /**
  * Audits the database, not the HTTP answers: every invariant the system

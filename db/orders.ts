@@ -1,15 +1,12 @@
-import type { Pool, PoolConnection, RowDataPacket } from './db';
-import type { ErrorCode } from './errors';
-import type { CheckoutReply, OrderStatus } from './messages';
-
-export interface OrderSummary {
-  orderId: string;
-  clientId: string;
-  status: OrderStatus;
-  code: ErrorCode | '';
-  error: string;
-  totalCents: number;
-}
+/**
+ * The one read of an order's summary, shared by the two workers that move an
+ * order (the cart manager creates it, the checkout manager finishes it). It
+ * lives beside the schema, with the audit, because it only reads: which
+ * service may write which table is in docs/architecture.md.
+ */
+import type { Pool, PoolConnection, RowDataPacket } from '../common/src/db';
+import type { ErrorCode } from '../contracts/errors';
+import type { OrderStatus, OrderSummary } from '../contracts/messages';
 
 interface OrderRow extends RowDataPacket {
   order_id: string;
@@ -29,8 +26,4 @@ export async function readOrder(db: Pool | PoolConnection, orderId: string): Pro
   return row
     ? { orderId: row.order_id, clientId: row.client_id, status: row.status, code: row.code, error: row.error, totalCents: row.total_cents }
     : null;
-}
-
-export function checkoutReplyOf(order: OrderSummary): CheckoutReply {
-  return { orderID: order.orderId, status: order.status, code: order.code, error: order.error, totalCents: order.totalCents };
 }

@@ -1,15 +1,8 @@
-import { AppError, type ErrorCode } from './errors';
+import { AppError } from '../../../common/src/errors';
 
 export interface StockItem {
   productId: string;
   quantity: number;
-}
-
-export interface StockCounters {
-  /** Units available to sell now (product_details.quantity). */
-  available: number;
-  reserved: number;
-  sold: number;
 }
 
 export const MAX_ITEMS_PER_ORDER = 100;
@@ -32,29 +25,6 @@ export function normalizeItems(items: ReadonlyArray<{ product_id?: string; quant
   return [...merged.entries()]
     .map(([productId, quantity]) => ({ productId, quantity }))
     .sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));
-}
-
-/**
- * Why `wanted` units cannot be held, or null if they can. Never turn a hold into
- * a final no: while units are held by pending payments that could cover the
- * request, the answer is ALL_RESERVED (retry later), not SOLD_OUT.
- */
-export function refusalFor(counters: StockCounters, wanted: number): ErrorCode | null {
-  if (wanted <= counters.available) return null;
-  if (counters.available + counters.reserved >= wanted) return 'ALL_RESERVED';
-  if (counters.available === 0 && counters.reserved === 0) return 'SOLD_OUT';
-  return 'INSUFFICIENT_STOCK';
-}
-
-export function refusalMessage(code: ErrorCode, productId: string, wanted: number, counters: StockCounters): string {
-  switch (code) {
-    case 'SOLD_OUT':
-      return `product ${productId} is sold out`;
-    case 'ALL_RESERVED':
-      return `product ${productId}: no unit available now, ${counters.reserved} held by pending payments may come back`;
-    default:
-      return `product ${productId}: ${wanted} wanted, ${counters.available} available`;
-  }
 }
 
 export function validateOrderId(orderId: string | undefined): string {
