@@ -1,73 +1,48 @@
-// Lint for the bugs the compiler cannot see, and for the architecture's import
-// rules (docs/architecture.md). The classic bug here is a forgotten `await` in
-// a consumer or handler: the ack happens before the work is durable, or a
-// rejection vanishes. Formatting is not linted.
+// Lint for the bugs the compiler cannot see, and for the import rules of the
+// architecture (docs/architecture.md). The classic bug here is a forgotten
+// `await` in a consumer or handler: the ack happens before the work is
+// durable, or a rejection vanishes. Formatting is not linted.
 import tseslint from 'typescript-eslint';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 
 const SERVICES = ['api-gateway', 'cart-manager', 'checkout-manager', 'inventory-manager'];
+const root = (dir) => `./${dir}`;
 
-/** An import pattern group (gitignore-style, matched against the import path). */
-const anyOf = (names, message) => ({ group: names.flatMap((n) => [`**/${n}`, `**/${n}/**`]), message });
-
-/** What may import what: one block per part of the tree. */
-const importRules = [
+/**
+ * Who may import whom. import-x resolves every import to a file, so a zone is
+ * a real folder, however many `../` the import path has.
+ */
+const zones = [
   {
-    files: ['contracts/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [anyOf(['common', 'db', 'tools', ...SERVICES], 'contracts/ is pure: schemas, the error catalog and the rules every service must agree on. It imports nothing of the project.')] }],
-    },
+    target: root('contracts'),
+    from: ['common', 'db', 'tools', 'test', ...SERVICES].map(root),
+    message: 'contracts/ is pure: message schemas, the error catalog and the rules every service must agree on. It imports nothing of the project.',
   },
   {
-    files: ['common/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [anyOf(['db', 'tools', ...SERVICES], 'common/ is plumbing: it imports contracts/ at most, never a service, db/ or tools/.')] }],
-    },
+    target: root('common'),
+    from: ['db', 'tools', 'test', ...SERVICES].map(root),
+    message: 'common/ is plumbing: it may import contracts/, never a service, db/, tools/ or tests.',
   },
   {
-    files: ['db/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [anyOf(['tools', ...SERVICES], 'db/ holds the schema and read-only views of it: it imports common/ and contracts/ only.')] }],
-    },
+    target: root('db'),
+    from: ['tools', 'test', ...SERVICES].map(root),
+    message: 'db/ holds the schema and read-only views of it: it imports common/ and contracts/ only.',
   },
   ...SERVICES.map((service) => ({
-    files: [`${service}/**/*.ts`],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            anyOf(
-              ['tools', ...SERVICES.filter((s) => s !== service)],
-              `${service} talks to other services over RabbitMQ, gRPC or HTTP, never by import; shared code goes to common/ (plumbing) or contracts/.`,
-            ),
-          ],
-        },
-      ],
-    },
+    target: root(`${service}/src`),
+    from: ['tools', 'test', ...SERVICES.filter((s) => s !== service)].map(root),
+    message: `${service} talks to other services over RabbitMQ, gRPC or HTTP, never by import; what they share goes to common/ (plumbing) or contracts/.`,
   })),
-  {
-    // The tools and the system tests drive the services from outside: through
-    // their public surfaces, their config, and the entry points they export
-    // for it (start/stop, the inventory manager's seed).
-    files: ['tools/**/*.ts', 'test/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: [
-                ...SERVICES.map((s) => `**/${s}/src/**`),
-                ...SERVICES.flatMap((s) => [`!**/${s}/src/config`, `!**/${s}/src/main`]),
-                '!**/inventory-manager/src/seed',
-              ],
-              message: "Tools and system tests use a service's public surfaces (HTTP, gRPC, queues), its config, or the start/stop and seed entry points it exports; not its internals.",
-            },
-          ],
-        },
-      ],
-    },
-  },
+  // Tools and tests drive a service from outside: its public surfaces (HTTP,
+  // gRPC, queues), its config, and the entry points it exports for that
+  // (start/stop in main.ts, the inventory manager's seed). A service's own
+  // tests may of course import its own src.
+  ...SERVICES.map((service) => ({
+    target: ['tools', 'test', ...SERVICES.filter((s) => s !== service).map((s) => `${s}/test`)].map(root),
+    from: root(`${service}/src`),
+    except: ['./config.ts', './main.ts', ...(service === 'inventory-manager' ? ['./seed.ts'] : [])],
+    message: `Tools and tests use ${service}'s public surfaces, its config, or the start/stop and seed entry points it exports; not its internals.`,
+  })),
 ];
 
 export default tseslint.config(
@@ -78,13 +53,14 @@ export default tseslint.config(
       parser: tseslint.parser,
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
-    plugins: { '@typescript-eslint': tseslint.plugin },
+    plugins: { '@typescript-eslint': tseslint.plugin, 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })] },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/require-await': 'off',
+      'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones }],
     },
   },
-  ...importRules,
 );
