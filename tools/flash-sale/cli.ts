@@ -17,9 +17,8 @@ import { z } from 'zod';
 import { auditDatabase, waitUntilSettled } from '../../db/audit';
 import { dbEnv, loadConfig, queuePrefix } from '../../common/src/config';
 import { createPool, type Pool } from '../../common/src/db';
-import { createLogger } from '../../common/src/logger';
 import { topologyFor } from '../../common/src/amqp/topology';
-import { InventoryRepo } from '../../inventory-manager/src/db/inventory-repo';
+import { seedProducts } from '../../inventory-manager/src/seed';
 import { freeLowPort, PrivateBroker } from '../lib/private-broker';
 import { LocalSystem } from '../lib/system';
 import { type CartLine, type LoadResult, runBuyers } from './buyers';
@@ -158,10 +157,10 @@ export async function runSale(o: Options, db: DbOptions): Promise<{ input: Repor
     }
 
     const productIds = Array.from({ length: o.products }, (_, k) => `sale-${runId}-${k + 1}`);
-    const repo = new InventoryRepo(pool, createLogger('flash-sale', 'warn'), 60_000);
-    for (const id of productIds) {
-      await repo.restock({ productId: id, name: `Flash sale ${runId} #${id.split('-').pop()}`, stock: o.stock, priceCents: 1999, dealPriceCents: 999, dealStartsAt: new Date(Date.now() - 60_000), dealEndsAt: new Date(Date.now() + 30 * 60_000) });
-    }
+    await seedProducts(
+      pool,
+      productIds.map((id) => ({ productId: id, name: `Flash sale ${runId} #${id.split('-').pop()}`, stock: o.stock, priceCents: 1999, dealPriceCents: 999, dealStartsAt: new Date(Date.now() - 60_000), dealEndsAt: new Date(Date.now() + 30 * 60_000) })),
+    );
     say(`seeded ${o.products} product(s) x ${o.stock} units; ${o.buyers} buyers`);
 
     const [minCart, maxCart] = cartRange(o['cart-size']);

@@ -13,10 +13,9 @@ import amqp from 'amqplib';
 import mysql from 'mysql2/promise';
 import { type AuditReport, auditDatabase, waitUntilSettled } from '../../db/audit';
 import { type Pool, createPool } from '../../common/src/db';
-import { createLogger } from '../../common/src/logger';
 import { REPO_ROOT } from '../../common/src/paths';
 import { deleteTopology, type Topology, topologyFor } from '../../common/src/amqp/topology';
-import { InventoryRepo, type ProductSeed } from '../../inventory-manager/src/db/inventory-repo';
+import { type ProductSeed, seedProducts } from '../../inventory-manager/src/seed';
 
 /** The repository root, whether this runs from tools/lib (ts-jest) or dist/tools/lib. */
 export const ROOT = REPO_ROOT;
@@ -72,7 +71,6 @@ export class LocalSystem {
   pool!: Pool;
   inventoryPort = 0;
   gatewayUrl = '';
-  private repo!: InventoryRepo;
   private counter = 0;
 
   private memoryTimer: NodeJS.Timeout | null = null;
@@ -100,7 +98,6 @@ export class LocalSystem {
     mkdirSync(this.logDir, { recursive: true });
     await promisify(execFile)('node', [path.join(ROOT, 'dist/db/migrate.js')], { env: { ...process.env, ...this.dbEnv() } });
     this.pool = createPool({ ...DB, DB_NAME: this.dbName }, 4);
-    this.repo = new InventoryRepo(this.pool, createLogger('test-seed', 'warn'), 60_000);
     this.memoryTimer = setInterval(() => this.sampleMemory(), 500);
     this.memoryTimer.unref();
     const inventory = await this.startService('inventory-manager', this.options.inventoryPort ? { GRPC_PORT: String(this.options.inventoryPort) } : {});
@@ -233,7 +230,7 @@ export class LocalSystem {
   }
 
   async seed(seed: ProductSeed): Promise<void> {
-    await this.repo.restock({ priceCents: 1000, ...seed });
+    await seedProducts(this.pool, [{ priceCents: 1000, ...seed }]);
   }
 
   async audit(final = true): Promise<AuditReport> {

@@ -1,4 +1,5 @@
-import { type Pool, type ResultSetHeader, type RowDataPacket, sleep } from '../../../common/src/db';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Pool, type ResultSetHeader, type RowDataPacket } from '../../../common/src/db';
 import { isDeclined } from '../domain/payment-decision';
 
 export type PaymentStatus = 'charged' | 'declined' | 'refunded';

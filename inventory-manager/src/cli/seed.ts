@@ -11,8 +11,7 @@ import { z } from 'zod';
 import { dbEnv, loadConfig } from '../../../common/src/config';
 import { createPool } from '../../../common/src/db';
 import { AppError } from '../../../common/src/errors';
-import { createLogger } from '../../../common/src/logger';
-import { InventoryRepo, type ProductSeed } from '../db/inventory-repo';
+import { type ProductSeed, type SeedResult, seedProducts } from '../seed';
 
 export const USAGE = [
   'usage: npm run seed -- --product ID --stock N --price CENTS [--name TEXT] [--deal-price CENTS --deal-minutes M] [--deal-starts-in-minutes M] [--deal-only]',
@@ -119,13 +118,12 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const seed = parseSeedArgs(argv);
-  const config = loadConfig(z.object({ ...dbEnv, LOG_LEVEL: z.string().default('warn') }));
+  const config = loadConfig(z.object(dbEnv));
   const pool = createPool(config, 1);
   try {
-    const repo = new InventoryRepo(pool, createLogger('seed', config.LOG_LEVEL), 60_000);
-    let result: Awaited<ReturnType<InventoryRepo['restock']>>;
+    let result: SeedResult;
     try {
-      result = await repo.restock(seed);
+      [result] = (await seedProducts(pool, [seed])) as [SeedResult];
     } catch (err) {
       // The repository refuses to create a product without a price (its only INVALID_REQUEST).
       if (seed.priceCents === undefined && err instanceof AppError && err.code === 'INVALID_REQUEST') {
