@@ -17,7 +17,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
 import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
-import { parseSeedArgs } from '../../../inventory-manager/src/cli/seed';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { LocalSystem, ROOT } from '../../../tools/lib/system';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -32,7 +33,7 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-/** What ./setup.sh seeds (DEMO_SEED_ARGS), through the same parser as `npm run seed`. */
+/** What ./setup.sh seeds (DEMO_SEED_ARGS), with the same seed command (`npm run seed`). */
 const DEMO_SEED = ['--product', 'X', '--name', 'Lightning deal X', '--stock', '10', '--price', '1999', '--deal-price', '999', '--deal-minutes', '30'];
 const CLIENT = 'alice';
 const PRODUCT = 'X';
@@ -68,7 +69,7 @@ describe('Swagger UI: a first purchase with the page\'s own examples', () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     for (const file of readdirSync(SCREENSHOTS)) if (file.startsWith('swagger-ui-')) rmSync(path.join(SCREENSHOTS, file));
     system = await LocalSystem.start({ env: { PAYMENT_LATENCY_MS: '20' } });
-    await system.seed(parseSeedArgs(DEMO_SEED));
+    await promisify(execFile)('node', [path.join(ROOT, 'dist/inventory-manager/src/cli/seed.js'), ...DEMO_SEED], { env: { ...process.env, ...system.dbEnv() } });
     profileDir = mkdtempSync(path.join(os.tmpdir(), 'swagger-ui-chromium-'));
     context = await chromium.launchPersistentContext(profileDir, {
       executablePath: CHROMIUM,
