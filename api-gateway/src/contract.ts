@@ -6,7 +6,7 @@
  */
 import { extendZodWithOpenApi, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { ERROR_CATALOG, ERROR_CODES, type ErrorCode } from '../../contracts/errors';
+import { ERROR_CATALOG, ERROR_CODES, type ErrorCode, hasRetryAfter } from '../../contracts/errors';
 import { httpStatusOf } from './http/status';
 
 extendZodWithOpenApi(z);
@@ -28,7 +28,7 @@ export const EXAMPLE_PRODUCT_ID = 'X';
 export const GET_ORDER_OPERATION_ID = 'getOrder';
 
 /** Codes whose response carries Retry-After: the same request may succeed later. */
-export const RETRY_AFTER_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['ALL_RESERVED', 'SERVICE_UNAVAILABLE']);
+export const RETRY_AFTER_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(ERROR_CODES.filter(hasRetryAfter));
 
 export interface ContractLimits {
   maxQuantityPerLine: number;
