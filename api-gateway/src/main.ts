@@ -5,9 +5,9 @@ import { exitOnConfigError, listen, runService } from '../../common/src/lifecycl
 import { createLogger, type Logger } from '../../common/src/logger';
 import { createRegistry, prom } from '../../common/src/metrics';
 import { topologyFor } from '../../common/src/amqp/topology';
-import { createApp } from './app';
+import { createApp } from './http/app';
 import { type GatewayConfig, loadGatewayConfig } from './config';
-import { RpcClient } from './rpc';
+import { RpcClient } from './messaging/rpc';
 
 /**
  * Idle keep-alive connections are kept longer than a typical load balancer's

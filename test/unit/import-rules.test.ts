@@ -14,7 +14,7 @@ const refused: Case[] = [
   ['common imports db/', 'common/src/errors.ts', "import { x } from '../../db/audit';"],
   ['contracts import common', 'contracts/errors.ts', "import { x } from '../common/src/errors';"],
   ['one service imports another', 'cart-manager/src/main.ts', "import { x } from '../../checkout-manager/src/db/orders';"],
-  ['a service imports the tools', 'api-gateway/src/app.ts', "import { x } from '../../tools/lib/system';"],
+  ['a service imports the tools', 'api-gateway/src/http/app.ts', "import { x } from '../../../tools/lib/system';"],
   ['a tool imports a service internal', 'tools/lib/system.ts', "import { x } from '../../inventory-manager/src/db/inventory-repo';"],
   ['a system test imports a service internal', 'test/integration/checkout.test.ts', "import { x } from '../../checkout-manager/src/handlers/process-order';"],
   ["a service's test imports another service's internal", 'api-gateway/test/unit/app.test.ts', "import { x } from '../../../cart-manager/src/domain/pricing';"],

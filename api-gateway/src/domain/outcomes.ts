@@ -5,7 +5,7 @@
 import { ERROR_CATALOG, type ErrorCode } from '../../../contracts/errors';
 import { httpStatusOf } from '../http/status';
 import type { AddToCartReply, CheckoutReply } from '../../../contracts/messages';
-import { IDEMPOTENCY_KEY_HEADER, RETRY_AFTER_CODES } from '../contract';
+import { IDEMPOTENCY_KEY_HEADER, RETRY_AFTER_CODES } from '../http/contract';
 
 export interface FailureBody {
   status: 'Failed';

@@ -1,5 +1,5 @@
 import { addToCartReply, type AddToCartJob } from '../../../contracts/messages';
-import { IDEMPOTENCY_KEY_HEADER } from '../contract';
+import { IDEMPOTENCY_KEY_HEADER } from '../http/contract';
 import { addToCartRequestIdFor } from '../domain/ids';
 import { addToCartOutcome } from '../domain/outcomes';
 import { type Handlers, type HandlerDeps, ok } from './types';

@@ -1,5 +1,5 @@
 import { checkoutReply, type CheckoutJob } from '../../../contracts/messages';
-import { IDEMPOTENCY_KEY_HEADER } from '../contract';
+import { IDEMPOTENCY_KEY_HEADER } from '../http/contract';
 import { orderIdFor } from '../domain/ids';
 import { checkoutOutcome } from '../domain/outcomes';
 import type { Handlers, HandlerDeps } from './types';

@@ -2,10 +2,10 @@ import type { Logger } from '../../../common/src/logger';
 import type { Readiness } from '../../../common/src/readiness';
 import type { Topology } from '../../../common/src/amqp/topology';
 import type { GatewayConfig } from '../config';
-import type { RouteContract, RouteId, RouteInput, Routes } from '../contract';
+import type { RouteContract, RouteId, RouteInput, Routes } from '../http/contract';
 import type { ReadStore } from '../db/read-store';
 import type { HttpReply } from '../domain/outcomes';
-import type { Rpc } from '../rpc';
+import type { Rpc } from '../messaging/rpc';
 
 export type HandlerConfig = Pick<GatewayConfig, 'ADD_TO_CART_WAIT_MS' | 'CHECKOUT_WAIT_MS'>;
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { AppError, TransientError } from '../../../common/src/errors';
 import type { Logger } from '../../../common/src/logger';
-import { BODY_LIMIT_BYTES, RETRY_AFTER_HEADER } from '../contract';
+import { BODY_LIMIT_BYTES, RETRY_AFTER_HEADER } from './contract';
 import { failure, type HttpReply } from '../domain/outcomes';
 
 export function sendReply(res: Response, reply: HttpReply, retryAfterSeconds: number): void {

@@ -19,9 +19,9 @@ import { Broker } from '../../../common/src/amqp/broker';
 import { createPool, type Pool } from '../../../common/src/db';
 import type { AddToCartJob, AddToCartReply, CheckoutJob, CheckoutReply } from '../../../contracts/messages';
 import { assertTopology, deleteTopology, topologyFor } from '../../../common/src/amqp/topology';
-import { createApp } from '../../src/app';
+import { createApp } from '../../src/http/app';
 import { addToCartRequestIdFor, orderIdFor } from '../../src/domain/ids';
-import { RpcClient } from '../../src/rpc';
+import { RpcClient } from '../../src/messaging/rpc';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const DB = {

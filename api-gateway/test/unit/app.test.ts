@@ -11,11 +11,11 @@ import type { z } from 'zod';
 import { AppError } from '../../../common/src/errors';
 import type { AddToCartJob, CheckoutJob } from '../../../contracts/messages';
 import { brokerCheck, type DependencyStatus } from '../../../common/src/readiness';
-import { createApp, type GatewayDeps } from '../../src/app';
+import { createApp, type GatewayDeps } from '../../src/http/app';
 import type { OrderView, ReadStore } from '../../src/db/read-store';
 import { addToCartRequestIdFor, orderIdFor } from '../../src/domain/ids';
 import type { RpcResult } from '../../src/domain/outcomes';
-import type { RequestOptions, Rpc } from '../../src/rpc';
+import type { RequestOptions, Rpc } from '../../src/messaging/rpc';
 
 interface Call {
   queue: string;

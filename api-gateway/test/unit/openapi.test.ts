@@ -2,11 +2,11 @@ import type { Express } from 'express';
 import { ERROR_CATALOG, ERROR_CODES } from '../../../contracts/errors';
 import { httpStatusOf } from '../../src/http/status';
 import type { Logger } from '../../../common/src/logger';
-import { createApp, toExpressPath } from '../../src/app';
-import { createContract } from '../../src/contract';
+import { createApp, toExpressPath } from '../../src/http/app';
+import { createContract } from '../../src/http/contract';
 import type { ReadStore } from '../../src/db/read-store';
-import { buildOpenApiDocument, ERRORS_TAG } from '../../src/openapi';
-import type { Rpc } from '../../src/rpc';
+import { buildOpenApiDocument, ERRORS_TAG } from '../../src/http/openapi';
+import type { Rpc } from '../../src/messaging/rpc';
 
 const contract = createContract({ maxQuantityPerLine: 7 });
 const doc = buildOpenApiDocument(contract);

@@ -7,7 +7,7 @@ import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import pino from 'pino';
 import { AppError } from '../../../common/src/errors';
 import { addToCartReply, checkoutReply } from '../../../contracts/messages';
-import { DIRECT_REPLY_TO, RpcClient } from '../../src/rpc';
+import { DIRECT_REPLY_TO, RpcClient } from '../../src/messaging/rpc';
 
 type Setup = (ch: ConfirmChannel) => Promise<void>;
 

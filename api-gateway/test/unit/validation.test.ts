@@ -1,5 +1,5 @@
 import { AppError } from '../../../common/src/errors';
-import { createSchemas } from '../../src/contract';
+import { createSchemas } from '../../src/http/contract';
 import { parseRequestPart } from '../../src/http/validate';
 
 const schemas = createSchemas({ maxQuantityPerLine: 100 });

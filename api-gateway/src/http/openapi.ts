@@ -1,7 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3, type RouteConfig } from '@asteasolutions/zod-to-openapi';
-import { ERROR_CATALOG, ERROR_CODES } from '../../contracts/errors';
-import { httpStatusOf } from './http/status';
-import { METRICS_PATH } from '../../common/src/metrics';
+import { ERROR_CATALOG, ERROR_CODES } from '../../../contracts/errors';
+import { httpStatusOf } from './status';
+import { METRICS_PATH } from '../../../common/src/metrics';
 import { BODY_LIMIT_BYTES, type Contract, EXAMPLE_CLIENT_ID, EXAMPLE_PRODUCT_ID, IDEMPOTENCY_KEY_HEADER, RETRY_AFTER_HEADER, type RouteContract } from './contract';
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV3['generateDocument']>;

@@ -8,11 +8,11 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
 import type { z } from 'zod';
-import type { Broker } from '../../common/src/amqp/broker';
-import { AppError } from '../../common/src/errors';
-import type { Logger } from '../../common/src/logger';
-import { IDEMPOTENCY_KEY_HEADER } from './contract';
-import type { NoReplyReason, RpcResult } from './domain/outcomes';
+import type { Broker } from '../../../common/src/amqp/broker';
+import { AppError } from '../../../common/src/errors';
+import type { Logger } from '../../../common/src/logger';
+import { IDEMPOTENCY_KEY_HEADER } from '../http/contract';
+import type { NoReplyReason, RpcResult } from '../domain/outcomes';
 
 export const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
 

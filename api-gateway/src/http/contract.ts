@@ -6,8 +6,8 @@
  */
 import { extendZodWithOpenApi, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { ERROR_CATALOG, ERROR_CODES, type ErrorCode, hasRetryAfter } from '../../contracts/errors';
-import { httpStatusOf } from './http/status';
+import { ERROR_CATALOG, ERROR_CODES, type ErrorCode, hasRetryAfter } from '../../../contracts/errors';
+import { httpStatusOf } from './status';
 
 extendZodWithOpenApi(z);
 
