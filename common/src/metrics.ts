@@ -28,10 +28,6 @@ export function registerInFlightGauge(registry: client.Registry, read: () => num
   });
 }
 
-export async function metricsText(registry: client.Registry): Promise<string> {
-  return registry.metrics();
-}
-
 export interface OpsServer {
   port: number;
   stop(): Promise<void>;
