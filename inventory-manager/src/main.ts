@@ -1,41 +1,62 @@
+import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
 import { createPool, databaseCheck } from '../../common/src/db';
 import { exitOnConfigError, runService } from '../../common/src/lifecycle';
-import { createLogger } from '../../common/src/logger';
-import { createRegistry, registerInFlightGauge, startOpsServer } from '../../common/src/metrics';
-import { loadInventoryConfig } from './config';
+import { createLogger, type Logger } from '../../common/src/logger';
+import { type InventoryConfig, loadInventoryConfig } from './config';
 import { InventoryRepo } from './db/inventory-repo';
-import { startGrpcServer } from './server';
-import { startSweeper } from './sweeper';
+import { ProductRepo } from './db/products';
+import type { CallStats } from './handlers/unary';
+import { startHealthReporting } from './jobs/health';
+import { startSweeper } from './jobs/sweeper';
+import { startInventoryOps } from './ops';
+import { HEALTH_SERVICES, startGrpcServer } from './server';
 
-const config = exitOnConfigError(() => loadInventoryConfig());
-const log = createLogger('inventory-manager', config.LOG_LEVEL);
+export interface RunningInventory {
+  /** The gRPC port (Inventory and grpc.health.v1.Health). */
+  port: number;
+  opsPort: number;
+  stop(): Promise<void>;
+}
 
-runService(log, async () => {
+/** Wire the inventory manager and start it: listeners first, then the database, the health probe and the sweeper. */
+export async function startInventoryManager(config: Readonly<InventoryConfig>, log: Logger): Promise<RunningInventory> {
   const pool = createPool(config, config.DB_POOL_SIZE);
-  const repo = new InventoryRepo(pool, log, config.RESERVATION_TTL_MS);
-  const stats = { inFlight: 0 };
-  // Bind both listeners first: a port in use stops the start before anything connects.
-  const server = await startGrpcServer(repo, log, config.GRPC_HOST, config.GRPC_PORT, stats);
-  const registry = createRegistry('inventory-manager');
-  registerInFlightGauge(registry, () => stats.inFlight);
-  const ops = await startOpsServer({
-    service: 'inventory-manager',
-    registry,
-    host: config.OPS_HOST,
-    port: config.OPS_PORT,
-    checks: { database: databaseCheck(pool) },
-    log,
-  }).catch(async (err: unknown) => {
-    await server.stop();
+  const reservations = new InventoryRepo(pool, log, config.RESERVATION_TTL_MS);
+  const products = new ProductRepo(pool, log);
+  const database = databaseCheck(pool);
+  const stats: CallStats = { inFlight: 0 };
+  const health = new HealthImplementation(Object.fromEntries(HEALTH_SERVICES.map((s) => [s, 'NOT_SERVING'])) as ServingStatusMap);
+
+  const cleanup: (() => Promise<void>)[] = [() => pool.end()];
+  const undo = async (err: unknown): Promise<never> => {
+    for (const step of cleanup.reverse()) await step().catch(() => undefined);
     throw err;
-  });
-  await pool.query('SELECT 1');
-  const stopSweeper = startSweeper(repo, log, config.SWEEP_INTERVAL_MS, config.SWEEP_BATCH_SIZE);
-  log.info({ port: server.port, ttlMs: config.RESERVATION_TTL_MS }, 'listening');
-  return async () => {
-    await ops.stop();
-    await stopSweeper();
-    await server.stop();
-    await pool.end();
   };
-});
+  // Bind both listeners first: a port in use stops the start before anything connects.
+  const server = await startGrpcServer({ reservations, products, health, log, stats }, config.GRPC_HOST, config.GRPC_PORT).catch(undo);
+  cleanup.push(() => server.stop());
+  const ops = await startInventoryOps({ stats, database }, config, log).catch(undo);
+  cleanup.push(() => ops.stop());
+  await pool.query('SELECT 1').catch(undo);
+  const stopHealth = await startHealthReporting(health, HEALTH_SERVICES, database, log);
+  const stopSweeper = startSweeper(reservations, log, config.SWEEP_INTERVAL_MS, config.SWEEP_BATCH_SIZE);
+  log.info({ port: server.port, ttlMs: config.RESERVATION_TTL_MS }, 'listening');
+
+  return {
+    port: server.port,
+    opsPort: ops.port,
+    stop: async () => {
+      await stopHealth(); // NOT_SERVING first: health-checking clients stop sending new calls
+      await ops.stop();
+      await stopSweeper();
+      await server.stop();
+      await pool.end();
+    },
+  };
+}
+
+if (require.main === module) {
+  const config = exitOnConfigError(() => loadInventoryConfig());
+  const log = createLogger('inventory-manager', config.LOG_LEVEL);
+  runService(log, async () => (await startInventoryManager(config, log)).stop);
+}

@@ -5,7 +5,8 @@
  */
 import type { Pool } from '../../common/src/db';
 import { createLogger } from '../../common/src/logger';
-import { InventoryRepo, type ProductSeed } from './db/inventory-repo';
+import { ProductRepo } from './db/products';
+import type { ProductSeed } from './domain/restock';
 
 export type { ProductSeed };
 
@@ -19,9 +20,11 @@ export interface SeedResult {
 
 /** Create each product with its stock, or add its stock to an existing one; in the order given. */
 export async function seedProducts(pool: Pool, seeds: readonly ProductSeed[]): Promise<SeedResult[]> {
-  // The reservation TTL plays no part in a restock.
-  const repo = new InventoryRepo(pool, createLogger('seed', 'warn'), 60_000);
+  const repo = new ProductRepo(pool, createLogger('seed', 'warn'));
   const results: SeedResult[] = [];
-  for (const seed of seeds) results.push(await repo.restock(seed));
+  for (const seed of seeds) {
+    const r = await repo.restock(seed);
+    results.push({ productId: r.productId, created: r.created, available: r.available, reserved: r.reserved, sold: r.sold });
+  }
   return results;
 }

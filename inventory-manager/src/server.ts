@@ -1,12 +1,32 @@
+import type { HealthImplementation } from 'grpc-health-check';
 import { grpc, loadInventoryProto } from '../../common/src/grpc';
 import { ensurePortFree, type ListenerName, listenError } from '../../common/src/lifecycle';
 import type { Logger } from '../../common/src/logger';
+import type { InventoryHandlers } from '../../common/src/generated/flashsale/inventory/v1/Inventory';
 import type { InventoryRepo } from './db/inventory-repo';
-import { type CallStats, inventoryHandlers } from './handlers/grpc-handlers';
+import type { ProductRepo } from './db/products';
+import { checkQuantity } from './handlers/check-quantity';
+import { commit } from './handlers/commit';
+import { reserve } from './handlers/reserve';
+import { rollback } from './handlers/rollback';
+import { type CallStats, unary } from './handlers/unary';
+
+/** The service this server implements, as grpc.health.v1.Health names it ('' is the whole server). */
+export const INVENTORY_SERVICE = 'flashsale.inventory.v1.Inventory';
+export const HEALTH_SERVICES = ['', INVENTORY_SERVICE] as const;
 
 export interface RunningServer {
   port: number;
   stop(): Promise<void>;
+}
+
+export interface ServerDeps {
+  reservations: Pick<InventoryRepo, 'reserve' | 'commit' | 'rollback'>;
+  products: Pick<ProductRepo, 'checkQuantity'>;
+  /** grpc.health.v1.Health, served on the same port; its statuses are set by jobs/health.ts. */
+  health: HealthImplementation;
+  log: Logger;
+  stats: CallStats;
 }
 
 const GRPC_LISTENER: ListenerName = {
@@ -15,12 +35,24 @@ const GRPC_LISTENER: ListenerName = {
   hint: '(and INVENTORY_ADDR of the checkout managers to match)',
 };
 
-export async function startGrpcServer(repo: InventoryRepo, log: Logger, host: string, port: number, stats?: CallStats): Promise<RunningServer> {
+export function inventoryHandlers(deps: Omit<ServerDeps, 'health'>): InventoryHandlers {
+  const { log, stats } = deps;
+  return {
+    CheckQuantity: unary(log, 'CheckQuantity', checkQuantity(deps.products), stats),
+    Reserve: unary(log, 'Reserve', reserve(deps.reservations), stats),
+    Commit: unary(log, 'Commit', commit(deps.reservations), stats),
+    Rollback: unary(log, 'Rollback', rollback(deps.reservations), stats),
+  };
+}
+
+/** Bind the gRPC listener with the Inventory and Health services. */
+export async function startGrpcServer(deps: ServerDeps, host: string, port: number): Promise<RunningServer> {
   // grpc-js prints its own error line for a busy port before it rejects: look first.
   await ensurePortFree(host, port, GRPC_LISTENER);
   const proto = loadInventoryProto();
   const server = new grpc.Server({ 'grpc.max_concurrent_streams': 1000 });
-  server.addService(proto.flashsale.inventory.v1.Inventory.service, inventoryHandlers(repo, log, stats));
+  server.addService(proto.flashsale.inventory.v1.Inventory.service, inventoryHandlers(deps));
+  deps.health.addToServer(server);
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(listenError(err, port, GRPC_LISTENER)) : resolve(p))),
   );
@@ -28,7 +60,8 @@ export async function startGrpcServer(repo: InventoryRepo, log: Logger, host: st
     port: bound,
     stop: () =>
       new Promise<void>((resolve) => {
-        // Let in-flight calls finish; force after a deadline.
+        // Let in-flight calls finish; force after a deadline (a Health/Watch
+        // stream never ends by itself, so a watcher makes stop take it).
         const timer = setTimeout(() => {
           server.forceShutdown();
           resolve();

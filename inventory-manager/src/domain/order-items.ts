@@ -32,6 +32,11 @@ export function validateOrderId(orderId: string | undefined): string {
   return orderId;
 }
 
+export function validateProductId(productId: string | undefined): string {
+  if (!productId || productId.length > 100) throw invalid('product_id must be 1 to 100 characters');
+  return productId;
+}
+
 function invalid(message: string): AppError {
   return new AppError({ code: 'INVALID_REQUEST', message });
 }

@@ -1,12 +1,13 @@
-import type { Logger } from '../../common/src/logger';
-import { runPeriodically } from '../../common/src/periodic';
-import type { InventoryRepo } from './db/inventory-repo';
+import type { Logger } from '../../../common/src/logger';
+import { runPeriodically } from '../../../common/src/periodic';
+import type { InventoryRepo } from '../db/inventory-repo';
 
 /**
- * Every inventory manager instance sweeps; the conditional release makes
- * concurrent sweepers safe, so no leader election is needed.
+ * Returns expired holds to stock every `intervalMs` (0: never). Every
+ * inventory manager instance sweeps; the conditional release makes concurrent
+ * sweepers safe, so no leader election is needed. Resolves stop().
  */
-export function startSweeper(repo: InventoryRepo, log: Logger, intervalMs: number, batchSize: number): () => Promise<void> {
+export function startSweeper(repo: Pick<InventoryRepo, 'sweepExpired'>, log: Logger, intervalMs: number, batchSize: number): () => Promise<void> {
   if (intervalMs <= 0) return async () => undefined;
   return runPeriodically(
     intervalMs,
