@@ -12,14 +12,17 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import amqp from 'amqplib';
 import { z } from 'zod';
 import { auditDatabase, waitUntilSettled } from '../../db/audit';
 import { dbEnv, loadConfig, queuePrefix } from '../../common/src/config';
 import { createPool, type Pool } from '../../common/src/db';
 import { topologyFor } from '../../common/src/amqp/topology';
 import { seedProducts } from '../../inventory-manager/src/seed';
-import { freeLowPort, PrivateBroker } from '../lib/private-broker';
+import { BrokerAdmin } from '../lib/broker-admin';
+import { readGauge } from '../lib/http';
+import { amqpUrlFromEnv } from '../lib/infrastructure';
+import { freeLowPort } from '../lib/ports';
+import { PrivateBroker } from '../lib/private-broker';
 import { LocalSystem } from '../lib/system';
 import { type CartLine, type LoadResult, runBuyers } from './buyers';
 import { Chaos, type ChaosMode } from './chaos';
@@ -199,7 +202,7 @@ export async function runSale(o: Options, db: DbOptions): Promise<{ input: Repor
     const dbAudit = await auditDatabase(pool, { final: true });
     const audit: ReportAudit = { ...dbAudit, violations: [...dbAudit.violations] };
     if (!settled) audit.violations.push(`not settled after ${o['settle-timeout-ms']} ms`);
-    const deadLetters = await deadLetterDepth(system?.amqpUrl ?? process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672', prefix);
+    const deadLetters = await new BrokerAdmin(system?.amqpUrl ?? amqpUrlFromEnv(), topologyFor(prefix)).deadLetterDepth();
     if (deadLetters > 0) audit.violations.push(`${deadLetters} message(s) in the dead-letter queue ${topologyFor(prefix).deadLetterQueue}`);
     auditAgainstAnswers(load, audit, productIds, o.stock);
     // The database may hold other sales (a system ./setup.sh started): the
@@ -247,22 +250,9 @@ async function ordersOfClients(pool: Pool, clientPrefix: string): Promise<Report
   return orders;
 }
 
+/** The gateway's open connections now (its gateway_open_connections gauge; 0 when absent). */
 async function openConnections(gatewayUrl: string): Promise<number> {
-  const res = await fetch(`${gatewayUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
-  const match = /^gateway_open_connections(?:\{[^}]*\})? (\d+)/m.exec(await res.text());
-  return match ? Number(match[1]) : 0;
-}
-
-async function deadLetterDepth(url: string, prefix: string): Promise<number> {
-  const conn = await amqp.connect(url);
-  try {
-    const ch = await conn.createChannel();
-    return (await ch.checkQueue(topologyFor(prefix).deadLetterQueue)).messageCount;
-  } catch {
-    return 0;
-  } finally {
-    await conn.close().catch(() => undefined);
-  }
+  return (await readGauge(`${gatewayUrl}/metrics`, 'gateway_open_connections', 5_000)) ?? 0;
 }
 
 async function auditOnly(db: DbOptions): Promise<number> {

@@ -6,10 +6,11 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { amqpUrlOnPort } from './infrastructure';
+import { portOpen } from './ports';
 
 const run = promisify(execFile);
 
@@ -31,8 +32,9 @@ export class PrivateBroker {
     this.dir = path.join(os.tmpdir(), name);
   }
 
+  /** The default AMQP URL (credentials and host) on this node's port. */
   get url(): string {
-    return `amqp://guest:guest@127.0.0.1:${this.port}`;
+    return amqpUrlOnPort(this.port);
   }
 
   private env(): NodeJS.ProcessEnv {
@@ -95,31 +97,6 @@ export class PrivateBroker {
     await this.stop();
     if (existsSync(this.dir)) rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-export function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** A free port below the ephemeral range (32768+), for services chaos restarts on a fixed address. */
-export async function freeLowPort(from = 20_000, to = 30_000): Promise<number> {
-  for (let i = 0; i < 200; i++) {
-    const port = from + Math.floor(Math.random() * (to - from));
-    const free = await new Promise<boolean>((resolve) => {
-      const server = net.createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error('no free port found below 32768');
 }
 
 async function rabbitmqUser(): Promise<{ uid: number; gid: number } | null> {

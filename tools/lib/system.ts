@@ -3,45 +3,48 @@
  * RabbitMQ queue prefix, the four services as real node processes (from dist/:
  * run `npm run build` first), and tears it all down afterwards. Integration
  * tests and the flash-sale tool (--start, chaos modes) both use it.
+ *
+ * LocalSystem only composes the parts, each in its own module:
+ * processes.ts (spawn, kill, wait, memory), readiness.ts (GET /readyz, gRPC
+ * health), ports.ts (free ports), database.ts (create, migrate, pool, seed,
+ * audit, drop), broker-admin.ts (raw publish, dead letters, queue depth,
+ * topology), http.ts (requests to the gateway), services.ts (what each
+ * service listens on) and infrastructure.ts (where MariaDB and RabbitMQ are).
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import amqp from 'amqplib';
-import mysql from 'mysql2/promise';
-import { type AuditReport, auditDatabase, waitUntilSettled } from '../../db/audit';
-import { type Pool, createPool } from '../../common/src/db';
+import type amqp from 'amqplib';
+import type { AuditReport } from '../../db/audit';
+import type { Pool } from '../../common/src/db';
 import { REPO_ROOT } from '../../common/src/paths';
-import { deleteTopology, type Topology, topologyFor } from '../../common/src/amqp/topology';
-import { type ProductSeed, seedProducts } from '../../inventory-manager/src/seed';
+import { type Topology, topologyFor } from '../../common/src/amqp/topology';
+import type { ProductSeed } from '../../inventory-manager/src/seed';
+import { BrokerAdmin, type DeadLetter } from './broker-admin';
+import { SystemDatabase } from './database';
+import { httpGet, httpPost, type HttpResult, readGauge } from './http';
+import { amqpUrlFromEnv } from './infrastructure';
+import { freePort } from './ports';
+import { isRunning, ProcessSupervisor, type ServiceProcess } from './processes';
+import { grpcHealthProbe, httpReadyzProbe, type Probe, type ReadyWaitOptions, waitUntilReady } from './readiness';
+import { mainScript, type ServiceName, SURFACES } from './services';
+
+export type { HttpResult } from './http';
+export type { ServiceProcess } from './processes';
+export type { ServiceName } from './services';
 
 /** The repository root, whether this runs from tools/lib (ts-jest) or dist/tools/lib. */
 export const ROOT = REPO_ROOT;
-const DB = { DB_HOST: process.env.DB_HOST ?? '127.0.0.1', DB_PORT: Number(process.env.DB_PORT ?? 3306), DB_USER: process.env.DB_USER ?? 'root', DB_PASSWORD: process.env.DB_PASSWORD ?? '' };
-const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
-export type ServiceName = 'inventory-manager' | 'cart-manager' | 'checkout-manager' | 'api-gateway';
-
-const READY_MESSAGE: Record<ServiceName, string> = {
-  'inventory-manager': 'listening',
-  'cart-manager': 'consuming',
-  'checkout-manager': 'consuming',
-  'api-gateway': 'listening',
-};
-
-export interface ServiceProcess {
-  name: ServiceName;
-  child: ChildProcess;
-  port?: number;
-  /** Port of its /metrics, /healthz, /readyz (the gateway serves them on `port`). */
-  opsPort?: number;
-  /** Highest resident memory seen (VmHWM, kB), sampled while it ran. */
-  peakRssKb: number;
-  logFile: string;
-  exited: Promise<number | null>;
-}
+/**
+ * How long startService waits on a service that answers "not ready" before it
+ * hands it back anyway: one started against a broken dependency on purpose (a
+ * wrong DB_PASSWORD, an unreachable AMQP_URL) says so for as long as it is
+ * broken. As long as the gateway's own wait for the broker at start.
+ */
+const NOT_READY_GRACE_MS = 3_000;
+/** Starts whose port was taken between the pick and the bind are retried on fresh ports this many times. */
+const START_ATTEMPTS = 3;
 
 export interface SystemOptions {
   /** Environment for every service (e.g. PAYMENT_LATENCY_MS). */
@@ -67,20 +70,18 @@ export class LocalSystem {
   readonly queuePrefix = `fs-test-${this.runId}`;
   readonly topology: Topology = topologyFor(this.queuePrefix);
   readonly logDir = path.join(ROOT, '.run', 'test-logs', this.runId);
-  readonly processes: ServiceProcess[] = [];
-  pool!: Pool;
+  readonly amqpUrl: string;
+  readonly database: SystemDatabase;
+  readonly broker: BrokerAdmin;
+  private readonly supervisor = new ProcessSupervisor(this.logDir);
   inventoryPort = 0;
   gatewayUrl = '';
-  private counter = 0;
-
-  private memoryTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: SystemOptions = {}) {
     this.dbName = options.dbName ?? `fs_test_${this.runId}`;
-  }
-
-  get amqpUrl(): string {
-    return this.options.amqpUrl ?? AMQP_URL;
+    this.amqpUrl = options.amqpUrl ?? amqpUrlFromEnv();
+    this.database = new SystemDatabase(this.dbName);
+    this.broker = new BrokerAdmin(this.amqpUrl, this.topology);
   }
 
   static async start(options: SystemOptions = {}): Promise<LocalSystem> {
@@ -94,43 +95,52 @@ export class LocalSystem {
     return system;
   }
 
+  /** Every process started, running or not. */
+  get processes(): ServiceProcess[] {
+    return this.supervisor.processes;
+  }
+
+  /** This process's pool on the system's database. */
+  get pool(): Pool {
+    return this.database.pool;
+  }
+
   private async boot(): Promise<void> {
-    mkdirSync(this.logDir, { recursive: true });
-    await promisify(execFile)('node', [path.join(ROOT, 'dist/db/migrate.js')], { env: { ...process.env, ...this.dbEnv() } });
-    this.pool = createPool({ ...DB, DB_NAME: this.dbName }, 4);
-    this.memoryTimer = setInterval(() => this.sampleMemory(), 500);
-    this.memoryTimer.unref();
-    const inventory = await this.startService('inventory-manager', this.options.inventoryPort ? { GRPC_PORT: String(this.options.inventoryPort) } : {});
+    await this.database.migrate();
+    this.database.open(4);
+    this.supervisor.startSampling();
+    const inventory = await this.launch('inventory-manager', this.options.inventoryPort ? { GRPC_PORT: String(this.options.inventoryPort) } : {}, { timeoutMs: 30_000 });
     this.inventoryPort = inventory.port!;
     if (this.options.inventoryOnly) return;
     const workers: Promise<ServiceProcess>[] = [];
-    for (let i = 0; i < (this.options.cartWorkers ?? 1); i++) workers.push(this.startService('cart-manager'));
-    for (let i = 0; i < (this.options.checkoutWorkers ?? 1); i++) workers.push(this.startService('checkout-manager'));
+    for (let i = 0; i < (this.options.cartWorkers ?? 1); i++) workers.push(this.launch('cart-manager', {}, { timeoutMs: 30_000 }));
+    for (let i = 0; i < (this.options.checkoutWorkers ?? 1); i++) workers.push(this.launch('checkout-manager', {}, { timeoutMs: 30_000 }));
     await Promise.all(workers);
-    const gateway = await this.startService('api-gateway');
+    const gateway = await this.launch('api-gateway', {}, { timeoutMs: 30_000 });
     this.gatewayUrl = `http://127.0.0.1:${gateway.port}`;
-    // The gateway listens before its broker connection is up: wait for ready.
-    for (let i = 0; (await this.get('/readyz')).status !== 200; i++) {
-      if (i > 100) throw new Error('gateway not ready after 10 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
   }
 
   dbEnv(): Record<string, string> {
-    return { ...Object.fromEntries(Object.entries(DB).map(([k, val]) => [k, String(val)])), DB_NAME: this.dbName };
+    return this.database.env();
   }
 
+  /**
+   * The environment of a new process of a service. Its ports are '0' unless
+   * options or extra fix them: the harness then picks free ones and passes them
+   * explicitly (it must know them to read /readyz).
+   */
   envFor(name: ServiceName, extra: Record<string, string> = {}): Record<string, string> {
     return {
       ...(process.env as Record<string, string>),
       ...this.dbEnv(),
       AMQP_URL: this.amqpUrl,
       QUEUE_PREFIX: this.queuePrefix,
-      OPS_PORT: '0',
       LOG_LEVEL: 'info',
-      GRPC_PORT: '0',
       PORT: '0',
+      OPS_PORT: '0',
+      GRPC_PORT: '0',
       HOST: '127.0.0.1',
+      OPS_HOST: '127.0.0.1',
       GRPC_HOST: '127.0.0.1',
       INVENTORY_ADDR: `127.0.0.1:${this.inventoryPort}`,
       PAYMENT_LATENCY_MS: '20',
@@ -141,202 +151,126 @@ export class LocalSystem {
   }
 
   /**
-   * Start one more process of a service and wait until it says it is ready.
-   * Its output goes straight to its log file (not through this process, which
-   * may be busy driving thousands of buyers); readiness is read from that file.
+   * Start one more process of a service and wait until it is ready: GET /readyz
+   * answers 200 on its HTTP or ops port (the inventory manager: its gRPC health
+   * says SERVING). A process that keeps answering "not ready" (started against
+   * a broken dependency on purpose) is handed back after NOT_READY_GRACE_MS;
+   * its /readyz says why. Rejects if it exits first or does not answer in time.
    */
   async startService(name: ServiceName, extraEnv: Record<string, string> = {}, timeoutMs = 30_000): Promise<ServiceProcess> {
-    const logFile = path.join(this.logDir, `${name}-${++this.counter}.log`);
-    const fd = openSync(logFile, 'a');
-    const child = spawn('node', [path.join(ROOT, 'dist', name, 'src', 'main.js')], {
-      env: this.envFor(name, extraEnv),
-      stdio: ['ignore', fd, fd],
-    });
-    closeSync(fd);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const proc: ServiceProcess = { name, child, logFile, exited, peakRssKb: 0 };
-    this.processes.push(proc);
-    const deadline = Date.now() + timeoutMs;
-    let offset = 0;
-    let partial = '';
-    for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`${name} exited with ${child.exitCode ?? child.signalCode} before it was ready; see ${logFile}`);
-      }
-      const text = readFileSync(logFile).subarray(offset);
-      offset += text.length;
-      const lines = (partial + text.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        try {
-          const entry = JSON.parse(line) as { msg?: string; port?: number };
-          if (entry.msg === 'ops listening') proc.opsPort = entry.port;
-          if (entry.msg === READY_MESSAGE[name]) {
-            proc.port = entry.port;
-            if (name === 'api-gateway') proc.opsPort = entry.port;
-            return proc;
-          }
-        } catch {
-          // not a JSON line
+    return this.launch(name, extraEnv, { timeoutMs, notReadyGraceMs: NOT_READY_GRACE_MS });
+  }
+
+  private async launch(name: ServiceName, extraEnv: Record<string, string>, wait: ReadyWaitOptions): Promise<ServiceProcess> {
+    const surface = SURFACES[name];
+    for (let attempt = 1; ; attempt++) {
+      const env = this.envFor(name, extraEnv);
+      let picked = false;
+      for (const variable of surface.ports) {
+        if (env[variable] === undefined || env[variable] === '0') {
+          env[variable] = String(await freePort());
+          picked = true;
         }
       }
-      if (Date.now() > deadline) throw new Error(`${name} not ready after ${timeoutMs} ms; see ${logFile}`);
-      await new Promise((r) => setTimeout(r, 25));
+      const proc = this.supervisor.spawn(name, mainScript(name), env, {
+        port: surface.main ? Number(env[surface.main]) : undefined,
+        opsPort: Number(env[surface.ops]),
+      });
+      const probes = this.readinessProbes(name, proc);
+      try {
+        await waitUntilReady(`${name} (pid ${proc.child.pid})`, probes, () => exitOf(proc), wait);
+        return proc;
+      } catch (err) {
+        if (picked && attempt < START_ATTEMPTS && !isRunning(proc) && portWasTaken(proc.logFile)) continue;
+        throw new Error(`${(err as Error).message}; see ${proc.logFile}`);
+      } finally {
+        for (const p of probes) (p as Probe & { close?: () => void }).close?.();
+      }
     }
   }
 
+  /** Where a process says it is ready: the inventory manager on its gRPC port (grpc.health.v1), the others GET /readyz. */
+  private readinessProbes(name: ServiceName, proc: ServiceProcess): Probe[] {
+    if (name === 'inventory-manager') return [grpcHealthProbe(`127.0.0.1:${proc.port}`)];
+    return [httpReadyzProbe(`http://127.0.0.1:${proc.opsPort}/readyz`)];
+  }
+
   running(name: ServiceName): ServiceProcess[] {
-    return this.processes.filter((p) => p.name === name && p.child.exitCode === null && p.child.signalCode === null);
+    return this.supervisor.running(name);
   }
 
   /** SIGKILL: no cleanup, as a crash or power cut. */
   async kill(proc: ServiceProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    this.sampleMemory();
-    proc.child.kill(signal);
-    await proc.exited;
+    await this.supervisor.kill(proc, signal);
   }
 
   /** Work in flight of a worker right now (its worker_inflight_messages gauge), or null if unknown. */
   async inFlight(proc: ServiceProcess): Promise<number | null> {
     if (!proc.opsPort) return null;
-    try {
-      const res = await fetch(`http://127.0.0.1:${proc.opsPort}/metrics`, { signal: AbortSignal.timeout(1_000) });
-      const match = /^worker_inflight_messages(?:\{[^}]*\})? (\d+)/m.exec(await res.text());
-      return match ? Number(match[1]) : null;
-    } catch {
-      return null;
-    }
+    return readGauge(`http://127.0.0.1:${proc.opsPort}/metrics`, 'worker_inflight_messages', 1_000).catch(() => null);
   }
 
   /** Peak resident memory per service name (the largest of its processes), in MB. */
   peakMemoryMb(): Record<string, number> {
-    this.sampleMemory();
-    const out: Record<string, number> = {};
-    for (const p of this.processes) out[p.name] = Math.max(out[p.name] ?? 0, Math.round(p.peakRssKb / 102.4) / 10);
-    return out;
-  }
-
-  private sampleMemory(): void {
-    for (const p of this.processes) {
-      if (p.child.exitCode !== null || p.child.signalCode !== null || !p.child.pid) continue;
-      try {
-        const status = readFileSync(`/proc/${p.child.pid}/status`, 'utf8');
-        const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
-        if (hwm) p.peakRssKb = Math.max(p.peakRssKb, Number(hwm[1]));
-      } catch {
-        // gone already
-      }
-    }
+    return this.supervisor.peakMemoryMb();
   }
 
   async seed(seed: ProductSeed): Promise<void> {
-    await seedProducts(this.pool, [{ priceCents: 1000, ...seed }]);
+    await this.database.seed(seed);
   }
 
   async audit(final = true): Promise<AuditReport> {
-    return auditDatabase(this.pool, { final });
+    return this.database.audit(final);
   }
 
   /** Poll until no order is pending and no reservation is held (or time out). */
   async settle(timeoutMs = 30_000): Promise<void> {
-    const state = await waitUntilSettled(this.pool, timeoutMs);
-    if (!state.settled) throw new Error(`not settled after ${timeoutMs} ms: ${state.pending} pending orders, ${state.held} held reservations`);
+    await this.database.settle(timeoutMs);
   }
 
   async post(pathname: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
-    return readResult(
-      await fetch(`${this.gatewayUrl}${pathname}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-      }),
-    );
+    return httpPost(`${this.gatewayUrl}${pathname}`, body, headers);
   }
 
   async get(pathname: string): Promise<HttpResult> {
-    return readResult(await fetch(`${this.gatewayUrl}${pathname}`));
+    return httpGet(`${this.gatewayUrl}${pathname}`);
   }
 
   /** Publish a raw message to one of this run's queues (redelivery tests). */
   async publishRaw(queue: string, body: unknown, properties: amqp.Options.Publish = {}): Promise<void> {
-    const conn = await amqp.connect(this.amqpUrl, { noDelay: true });
-    try {
-      const ch = await conn.createConfirmChannel();
-      await new Promise<void>((resolve, reject) =>
-        ch.sendToQueue(queue, Buffer.from(JSON.stringify(body)), { persistent: true, contentType: 'application/json', ...properties }, (err) =>
-          err ? reject(err) : resolve(),
-        ),
-      );
-    } finally {
-      await conn.close();
-    }
+    await this.broker.publishRaw(queue, body, properties);
   }
 
   /** Take every message off the dead-letter queue: [original queue, reason, body]. */
-  async drainDeadLetters(): Promise<{ queue: string; reason: string; body: string }[]> {
-    const conn = await amqp.connect(this.amqpUrl, { noDelay: true });
-    try {
-      const ch = await conn.createChannel();
-      const out: { queue: string; reason: string; body: string }[] = [];
-      for (let msg = await ch.get(this.topology.deadLetterQueue, { noAck: true }); msg; msg = await ch.get(this.topology.deadLetterQueue, { noAck: true })) {
-        const headers = msg.properties.headers ?? {};
-        out.push({ queue: String(headers['x-original-queue'] ?? ''), reason: String(headers['x-rejection-reason'] ?? ''), body: msg.content.toString() });
-      }
-      return out;
-    } finally {
-      await conn.close();
-    }
+  async drainDeadLetters(): Promise<DeadLetter[]> {
+    return this.broker.drainDeadLetters();
   }
 
   async queueDepth(queue: string): Promise<number> {
-    const conn = await amqp.connect(this.amqpUrl, { noDelay: true });
-    try {
-      const ch = await conn.createChannel();
-      return (await ch.checkQueue(queue)).messageCount;
-    } finally {
-      await conn.close();
-    }
+    return this.broker.queueDepth(queue);
   }
 
+  /** Stop every process (SIGTERM, then SIGKILL after 15 s), close the pool, drop the database (unless kept), delete the topology. */
   async stop(): Promise<void> {
-    this.sampleMemory();
-    if (this.memoryTimer) clearInterval(this.memoryTimer);
-    await Promise.all(
-      this.processes.map(async (p) => {
-        if (p.child.exitCode !== null || p.child.signalCode !== null) return;
-        p.child.kill('SIGTERM');
-        const timer = setTimeout(() => p.child.kill('SIGKILL'), 15_000);
-        await p.exited;
-        clearTimeout(timer);
-      }),
-    );
-    await this.pool?.end().catch(() => undefined);
-    const conn = await mysql.createConnection({ host: DB.DB_HOST, port: DB.DB_PORT, user: DB.DB_USER, password: DB.DB_PASSWORD });
-    if (!this.options.keepDatabase) await conn.query(`DROP DATABASE IF EXISTS \`${this.dbName}\``);
-    await conn.end();
-    const broker = await amqp.connect(this.amqpUrl);
-    try {
-      await deleteTopology(await broker.createChannel(), this.topology);
-    } finally {
-      await broker.close().catch(() => undefined);
-    }
+    await this.supervisor.stopAll();
+    await this.database.close();
+    if (!this.options.keepDatabase) await this.database.drop();
+    await this.broker.deleteTopology();
   }
 }
 
-export interface HttpResult {
-  status: number;
-  /** Parsed JSON, or the text when the body is not JSON. */
-  body: any;
-  headers: Headers;
+/** How a process ended, null while it runs. */
+function exitOf(proc: ServiceProcess): string | null {
+  if (proc.child.exitCode !== null) return `exited with ${proc.child.exitCode}`;
+  if (proc.child.signalCode !== null) return `exited with ${proc.child.signalCode}`;
+  return null;
 }
 
-async function readResult(res: Response): Promise<HttpResult> {
-  const text = await res.text();
-  let body: unknown = text;
+/** The service stopped because a port it was given is taken (its one-line message: "port N is already in use"). */
+function portWasTaken(logFile: string): boolean {
   try {
-    body = JSON.parse(text);
+    return readFileSync(logFile, 'utf8').includes('already in use');
   } catch {
-    // not JSON
+    return false;
   }
-  return { status: res.status, body, headers: res.headers };
 }
