@@ -1,12 +1,37 @@
-import { type Pool, type RowDataPacket, RetryTransaction, isDuplicateKey, withTransaction } from '../../../common/src/db';
+import type { Broker } from '../../../common/src/amqp/broker';
+import type { ConsumerSpec } from '../../../common/src/amqp/consume';
+import { type Pool, RetryTransaction, withTransaction } from '../../../common/src/db';
 import type { Logger } from '../../../common/src/logger';
-import type { AddToCartJob, AddToCartReply } from '../../../contracts/messages';
-import { refusalFor } from '../../../contracts/stock';
+import { type AddToCartJob, type AddToCartReply, addToCartJob } from '../../../contracts/messages';
+import { addToCartLine, lockCartLine } from '../db/carts';
+import { findOutcome, recordOutcome } from '../db/processed-messages';
+import { readStock } from '../db/products';
+import { cartLineRefusal } from '../domain/cart-line';
 
-interface ProductRow extends RowDataPacket {
-  quantity: number;
-  reserved: number;
-  sold: number;
+export interface AddToCartDeps {
+  pool: Pool;
+  broker: Broker;
+  maxPerLine: number;
+}
+
+/** The consumer of `<prefix>.cart.add`: apply the job once, answer the gateway. */
+export function addToCartConsumer(deps: AddToCartDeps, queue: string): ConsumerSpec<AddToCartJob> {
+  return {
+    queue,
+    schema: addToCartJob,
+    logFields: (job) => ({ clientId: job.clientID, productId: job.productID, requestId: job.requestID }),
+    handler: async (job, ctx) => {
+      if (job.deadline !== undefined && Date.now() > job.deadline) {
+        // The gateway already answered 503 (retry): applying it now would only
+        // add work behind the retries. A retry with the same key is applied once.
+        ctx.log.debug('add-to-cart past its deadline, dropped unapplied');
+        return;
+      }
+      const reply = await addToCart(deps.pool, ctx.log, job, deps.maxPerLine);
+      ctx.log.debug({ code: reply.code }, 'add to cart handled');
+      deps.broker.reply(ctx, reply, ctx.log);
+    },
+  };
 }
 
 /**
@@ -19,46 +44,20 @@ export async function addToCart(pool: Pool, log: Logger, job: AddToCartJob, maxP
   return withTransaction(
     pool,
     async (conn) => {
-      const [done] = await conn.execute<RowDataPacket[]>('SELECT outcome FROM processed_messages WHERE message_id = ?', [job.requestID]);
-      // MariaDB's JSON is LONGTEXT underneath: it comes back as a string.
-      if (done[0]) return (typeof done[0].outcome === 'string' ? JSON.parse(done[0].outcome) : done[0].outcome) as AddToCartReply;
+      const done = await findOutcome<AddToCartReply>(conn, job.requestID);
+      if (done) return done;
 
-      const [products] = await conn.execute<ProductRow[]>('SELECT quantity, reserved, sold FROM product_details WHERE product_id = ?', [
-        job.productID,
-      ]);
-      const product = products[0];
-      if (!product) return refuse('PRODUCT_NOT_FOUND', `product ${job.productID} does not exist`);
+      const stock = await readStock(conn, job.productID);
+      if (!stock) return refuse('PRODUCT_NOT_FOUND', `product ${job.productID} does not exist`);
 
-      const [lines] = await conn.execute<RowDataPacket[]>(
-        'SELECT quantity FROM client_cart WHERE client_id = ? AND product_id = ? FOR UPDATE',
-        [job.clientID, job.productID],
-      );
-      const wanted = Number(lines[0]?.quantity ?? 0) + job.quantity;
-      if (wanted > maxPerLine) {
-        return refuse('INVALID_REQUEST', `quantity: the cart line would hold ${wanted} units, more than the maximum of ${maxPerLine} per line`);
-      }
-      const refusal = refusalFor({ available: product.quantity, reserved: product.reserved, sold: product.sold }, wanted);
-      if (refusal) {
-        return refuse(
-          refusal,
-          refusal === 'SOLD_OUT'
-            ? `product ${job.productID} is sold out`
-            : `product ${job.productID}: the cart line would hold ${wanted} units, ${product.quantity} available now`,
-        );
-      }
+      const wanted = (await lockCartLine(conn, job.clientID, job.productID)) + job.quantity;
+      const refusal = cartLineRefusal(job.productID, wanted, maxPerLine, stock);
+      if (refusal) return refuse(refusal.code, refusal.message);
 
       const outcome: AddToCartReply = { ok: true, code: '', error: '' };
-      try {
-        await conn.execute('INSERT INTO processed_messages (message_id, outcome) VALUES (?, ?)', [job.requestID, JSON.stringify(outcome)]);
-      } catch (err) {
-        // The same request is being applied by another worker right now.
-        if (isDuplicateKey(err)) throw new RetryTransaction('duplicate add-to-cart in flight');
-        throw err;
-      }
-      await conn.execute(
-        'INSERT INTO client_cart (client_id, product_id, quantity) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE quantity = quantity + VALUES(quantity)',
-        [job.clientID, job.productID, job.quantity],
-      );
+      // Recorded already: the same request is being applied by another worker right now.
+      if (!(await recordOutcome(conn, job.requestID, outcome))) throw new RetryTransaction('duplicate add-to-cart in flight');
+      await addToCartLine(conn, job.clientID, job.productID, job.quantity);
       return outcome;
     },
     { log },

@@ -1,6 +1,21 @@
-import { type Pool, isDuplicateKey, withTransaction } from '../../../common/src/db';
+import type { ConsumerSpec } from '../../../common/src/amqp/consume';
+import { type Pool, withTransaction } from '../../../common/src/db';
 import type { Logger } from '../../../common/src/logger';
-import type { OrderFinalizedEvent } from '../../../contracts/messages';
+import { type OrderFinalizedEvent, orderFinalizedEvent } from '../../../contracts/messages';
+import { removeOrderedUnits } from '../db/carts';
+import { recordOutcome } from '../db/processed-messages';
+
+/** The consumer of `<prefix>.cart.order-finalized` (the checkout manager's order.finalized events). */
+export function orderFinalizedConsumer(deps: { pool: Pool }, queue: string): ConsumerSpec<OrderFinalizedEvent> {
+  return {
+    queue,
+    schema: orderFinalizedEvent,
+    logFields: (event) => ({ orderId: event.orderID, clientId: event.clientID }),
+    handler: async (event, ctx) => {
+      if (await applyOrderFinalized(deps.pool, ctx.log, event)) ctx.log.info('ordered quantities removed from the cart');
+    },
+  };
+}
 
 /**
  * A confirmed order takes its quantities out of the cart (the cart manager
@@ -12,28 +27,12 @@ export async function applyOrderFinalized(pool: Pool, log: Logger, event: OrderF
   return withTransaction(
     pool,
     async (conn) => {
-      try {
-        await conn.execute('INSERT INTO processed_messages (message_id, outcome) VALUES (?, ?)', [
-          `order-finalized:${event.orderID}`,
-          JSON.stringify({ ok: true }),
-        ]);
-      } catch (err) {
-        if (isDuplicateKey(err)) return false;
-        throw err;
-      }
-      for (const item of [...event.items].sort((a, b) => (a.productID < b.productID ? -1 : 1))) {
-        await conn.execute('DELETE FROM client_cart WHERE client_id = ? AND product_id = ? AND quantity <= ?', [
-          event.clientID,
-          item.productID,
-          item.quantity,
-        ]);
-        await conn.execute('UPDATE client_cart SET quantity = quantity - ? WHERE client_id = ? AND product_id = ? AND quantity > ?', [
-          item.quantity,
-          event.clientID,
-          item.productID,
-          item.quantity,
-        ]);
-      }
+      if (!(await recordOutcome(conn, `order-finalized:${event.orderID}`, { ok: true }))) return false;
+      await removeOrderedUnits(
+        conn,
+        event.clientID,
+        event.items.map((i) => ({ productId: i.productID, quantity: i.quantity })),
+      );
       return true;
     },
     { log },
