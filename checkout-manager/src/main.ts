@@ -1,16 +1,20 @@
 import { Broker } from '../../common/src/amqp/broker';
+import { topologyFor } from '../../common/src/amqp/topology';
 import { createPool } from '../../common/src/db';
 import { createInventoryClient } from '../../common/src/inventory-client';
 import { exitOnConfigError, runService } from '../../common/src/lifecycle';
 import { createLogger } from '../../common/src/logger';
 import { startWorkerOps } from '../../common/src/metrics';
-import { processOrderJob } from '../../contracts/messages';
-import { topologyFor } from '../../common/src/amqp/topology';
 import { loadCheckoutConfig } from './config';
-import { MockPayment } from './db/payments';
-import { OrderProcessor } from './handlers/process-order';
-import { startReconciler } from './reconciler';
+import { OrderProcessor, processOrderConsumer } from './handlers/process-order';
+import { startReconciler } from './jobs/reconciler';
+import { MockPayment } from './payment/mock-payment';
 
+/**
+ * The checkout manager: wires its dependencies, registers its consumer
+ * (src/handlers/), starts the reconciler job (src/jobs/) and starts. Nothing
+ * else happens here.
+ */
 const config = exitOnConfigError(() => loadCheckoutConfig());
 const log = createLogger('checkout-manager', config.LOG_LEVEL);
 
@@ -29,15 +33,7 @@ runService(log, async () => {
   });
   const processor = new OrderProcessor({ pool, inventory, payment, broker, topology, crash: config });
 
-  broker.consume({
-    queue: topology.processOrder,
-    schema: processOrderJob,
-    logFields: (job) => ({ orderId: job.orderID }),
-    handler: async (job, ctx) => {
-      const order = await processor.process(job.orderID, ctx.log);
-      await processor.announce(order, ctx, ctx.log);
-    },
-  });
+  broker.consume(processOrderConsumer(processor, topology.processOrder));
 
   await broker.start();
   const stopReconciler = startReconciler(pool, processor, log, config.RECONCILE_AFTER_MS, config.RECONCILE_INTERVAL_MS);

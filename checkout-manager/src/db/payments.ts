@@ -1,8 +1,14 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { type Pool, type ResultSetHeader, type RowDataPacket } from '../../../common/src/db';
-import { isDeclined } from '../domain/payment-decision';
+import type { Pool, ResultSetHeader, RowDataPacket } from '../../../common/src/db';
+import type { PaymentStatus } from '../domain/outcomes';
 
-export type PaymentStatus = 'charged' | 'declined' | 'refunded';
+/**
+ * The payments table (primary key order_id): the durable record of a charge.
+ * The row *is* the charge: the first verdict recorded for an order stands, so a
+ * crash and a retry, or two workers, never charge twice. The provider that
+ * decides the verdict is in src/payment/.
+ */
+
+export type { PaymentStatus };
 
 export interface PaymentRecord {
   orderId: string;
@@ -10,51 +16,36 @@ export interface PaymentRecord {
   status: PaymentStatus;
 }
 
-export interface MockPaymentOptions {
-  latencyMs: number;
-  declineRate: number;
-  seed: string;
+export async function findPayment(pool: Pool, orderId: string): Promise<PaymentRecord | null> {
+  const [rows] = await pool.execute<RowDataPacket[]>('SELECT order_id, amount_cents, status FROM payments WHERE order_id = ?', [orderId]);
+  const row = rows[0];
+  return row ? { orderId: row.order_id as string, amountCents: Number(row.amount_cents), status: row.status as PaymentStatus } : null;
 }
 
 /**
- * A mock payment provider whose durable record is the payments table (primary
- * key order_id): a charge is made at most once per order, even when two workers
- * or a crash and a retry run it, and its verdict is what was first recorded.
+ * Record a verdict, unless one is recorded already (another attempt was
+ * first: its verdict stands, no update on duplicate). Returns what is stored.
  */
-export class MockPayment {
-  constructor(
-    private readonly pool: Pool,
-    private readonly options: MockPaymentOptions,
-  ) {}
+export async function recordPayment(
+  pool: Pool,
+  payment: { orderId: string; amountCents: number; status: 'charged' | 'declined'; reason: string },
+): Promise<PaymentRecord> {
+  await pool.execute('INSERT INTO payments (order_id, amount_cents, status, reason) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE order_id = order_id', [
+    payment.orderId,
+    payment.amountCents,
+    payment.status,
+    payment.reason,
+  ]);
+  const stored = await findPayment(pool, payment.orderId);
+  if (!stored) throw new Error(`payment of order ${payment.orderId} vanished`);
+  return stored;
+}
 
-  async find(orderId: string): Promise<PaymentRecord | null> {
-    const [rows] = await this.pool.execute<RowDataPacket[]>('SELECT order_id, amount_cents, status FROM payments WHERE order_id = ?', [orderId]);
-    const row = rows[0];
-    return row ? { orderId: row.order_id as string, amountCents: Number(row.amount_cents), status: row.status as PaymentStatus } : null;
-  }
-
-  async charge(orderId: string, amountCents: number): Promise<PaymentRecord> {
-    const existing = await this.find(orderId);
-    if (existing) return existing;
-    // The provider's own latency: no transaction and no lock is open here.
-    if (this.options.latencyMs > 0) await sleep(this.options.latencyMs);
-    const declined = isDeclined(this.options.seed, orderId, this.options.declineRate);
-    // If another attempt recorded first, its verdict stands (no update on duplicate).
-    await this.pool.execute('INSERT INTO payments (order_id, amount_cents, status, reason) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE order_id = order_id', [
-      orderId,
-      amountCents,
-      declined ? 'declined' : 'charged',
-      declined ? 'declined by the mock provider' : '',
-    ]);
-    return (await this.find(orderId))!;
-  }
-
-  /** Give a charge back (the reservation expired while paying). Idempotent. */
-  async refund(orderId: string): Promise<boolean> {
-    const [res] = await this.pool.execute<ResultSetHeader>(
-      "UPDATE payments SET status = 'refunded', reason = 'reservation expired before commit' WHERE order_id = ? AND status = 'charged'",
-      [orderId],
-    );
-    return res.affectedRows > 0;
-  }
+/** charged -> refunded, once: true when this call refunded it. */
+export async function refundPayment(pool: Pool, orderId: string, reason: string): Promise<boolean> {
+  const [res] = await pool.execute<ResultSetHeader>("UPDATE payments SET status = 'refunded', reason = ? WHERE order_id = ? AND status = 'charged'", [
+    reason,
+    orderId,
+  ]);
+  return res.affectedRows > 0;
 }
