@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { REPO_ROOT } from '../../common/src/paths';
 
 /**
@@ -51,6 +53,12 @@ beforeAll(() => {
 }, 120_000);
 
 describe('import rules', () => {
+  test.each([...refused, ...allowed].map((c) => [c[0], c[1], c[2]] as const))('(%s: the file and the import exist)', (_what, file, line) => {
+    const spec = /from '([^']+)'/.exec(line)![1]!;
+    expect(existsSync(path.join(REPO_ROOT, file))).toBe(true);
+    expect(existsSync(`${path.resolve(REPO_ROOT, path.dirname(file), spec)}.ts`)).toBe(true);
+  });
+
   test.each(refused.map((c, i) => [c[0], i] as const))('when %s, then lint refuses it', (_what, i) => {
     expect(counts[i]).toBe(1);
   });
