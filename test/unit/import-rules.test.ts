@@ -28,7 +28,7 @@ const allowed: Case[] = [
   ['a service imports contracts', 'cart-manager/src/main.ts', "import { x } from '../../contracts/messages';"],
   ['a tool imports a config', 'tools/lib/system.ts', "import { x } from '../../api-gateway/src/config';"],
   ['a tool imports the seed entry point', 'tools/lib/system.ts', "import { x } from '../../inventory-manager/src/seed';"],
-  ["a service's own test imports its internals", 'api-gateway/test/unit/app.test.ts', "import { x } from '../../src/app';"],
+  ["a service's own test imports its internals", 'api-gateway/test/unit/app.test.ts', "import { x } from '../../src/http/app';"],
 ];
 
 const LINT = `

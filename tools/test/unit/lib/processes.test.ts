@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isRunning, ProcessSupervisor } from '../../../lib/processes';
@@ -7,6 +7,7 @@ describe('process supervision', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fs-supervisor-'));
   const script = path.join(dir, 'idle.js');
   writeFileSync(script, "console.log('up', process.env.GREETING); process.on('SIGTERM', () => process.exit(0)); setInterval(() => undefined, 1000);\n");
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('when a process is spawned, then it runs with exactly the given environment, logs to its own file, and is counted until killed', async () => {
     const supervisor = new ProcessSupervisor(path.join(dir, 'logs'));
