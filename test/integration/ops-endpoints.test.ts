@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import mysql from 'mysql2/promise';
 import { Client } from 'undici';
+import { dbServerFromEnv } from '../support/infrastructure';
 import { TestSystem } from '../support/system';
 
-const DB = { host: process.env.DB_HOST ?? '127.0.0.1', port: Number(process.env.DB_PORT ?? 3306), user: process.env.DB_USER ?? 'root', password: process.env.DB_PASSWORD ?? '' };
+const SERVER = dbServerFromEnv();
+const DB = { host: SERVER.DB_HOST, port: SERVER.DB_PORT, user: SERVER.DB_USER, password: SERVER.DB_PASSWORD };
 
 /** GET routes of the gateway that read the database: each must be 503 + Retry-After while it cannot be reached. */
 const DATABASE_ROUTES = ['/products/X', '/products', '/orders/3f0b8f38-8f1e-4b8a-9d0e-6c7f0a1b2c3d', '/orders?clientID=c1', '/carts/c1'];

@@ -22,15 +22,11 @@ import { assertTopology, deleteTopology, topologyFor } from '../../../common/src
 import { createApp } from '../../src/http/app';
 import { addToCartRequestIdFor, orderIdFor } from '../../src/domain/ids';
 import { RpcClient } from '../../src/messaging/rpc';
+import { amqpUrlFromEnv, dbServerFromEnv } from '../../../test/support/infrastructure';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-const DB = {
-  DB_HOST: process.env.DB_HOST ?? '127.0.0.1',
-  DB_PORT: Number(process.env.DB_PORT ?? 3306),
-  DB_USER: process.env.DB_USER ?? 'root',
-  DB_PASSWORD: process.env.DB_PASSWORD ?? '',
-};
-const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const DB = dbServerFromEnv();
+const AMQP_URL = amqpUrlFromEnv();
 const RUN_ID = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 const DB_NAME = `gw_test_${RUN_ID}`;
 const QUEUE_PREFIX = `gw-test-${RUN_ID}`;
