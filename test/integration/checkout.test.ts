@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TestSystem } from '../support/system';
+import { eventually } from '../support/wait';
 
 describe('checkout through the gateway', () => {
   let system: TestSystem;
@@ -47,7 +48,7 @@ describe('checkout through the gateway', () => {
       ]),
     );
     // The order-finalized event empties the cart shortly after.
-    await eventually(async () => expect((await system.get(`/carts/${c}`)).body.items).toEqual([]));
+    await eventually(async () => expect((await system.get(`/carts/${c}`)).body.items).toEqual([]), { timeoutMs: 5_000 });
     const list = await system.get(`/orders?clientID=${c}`);
     expect(list.body.orders.map((o: { orderID: string }) => o.orderID)).toEqual([res.body.orderID]);
   });
@@ -147,15 +148,3 @@ async function counts(system: TestSystem): Promise<unknown> {
   return row;
 }
 
-async function eventually(assertion: () => Promise<void>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}

@@ -4,6 +4,7 @@ import mysql from 'mysql2/promise';
 import { Client } from 'undici';
 import { dbServerFromEnv } from '../support/infrastructure';
 import { TestSystem } from '../support/system';
+import { waitFor } from '../support/wait';
 
 const SERVER = dbServerFromEnv();
 const DB = { host: SERVER.DB_HOST, port: SERVER.DB_PORT, user: SERVER.DB_USER, password: SERVER.DB_PASSWORD };
@@ -14,16 +15,6 @@ const DATABASE_ROUTES = ['/products/X', '/products', '/orders/3f0b8f38-8f1e-4b8a
 async function getJson(url: string): Promise<{ status: number; body: any; retryAfter: string | null }> {
   const res = await fetch(url);
   return { status: res.status, body: await res.json(), retryAfter: res.headers.get('retry-after') };
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** A port on which nothing listens (bound for a moment, then released). */

@@ -20,6 +20,7 @@ import { type BrowserContext, chromium, type Locator, type Page } from 'playwrig
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { LocalSystem, ROOT } from '../../../tools/lib/system';
+import { eventually } from '../../../test/support/wait';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** A fresh profile comes from launchPersistentContext (--user-data-dir, a new temporary directory per run). */
@@ -217,15 +218,3 @@ describe('Swagger UI: a first purchase with the page\'s own examples', () => {
   });
 });
 
-async function eventually(assertion: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}

@@ -7,6 +7,7 @@ import { createInventoryClient, type InventoryApi } from '../../../common/src/in
 import { createLogger } from '../../../common/src/logger';
 import { TestSystem } from '../../../test/support/system';
 import { InventoryRepo } from '../../src/db/inventory-repo';
+import { waitFor } from '../../../test/support/wait';
 
 /**
  * The inventory manager's own server and repository against the real MariaDB:
@@ -30,16 +31,6 @@ function check(client: HealthClient, service: string): Promise<string> {
   return new Promise((resolve, reject) =>
     client.Check({ service }, { deadline: Date.now() + 5_000 }, (err, res) => (err ? reject(err) : resolve(res!.status))),
   );
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('inventory manager: gRPC health and reservation transitions (real MariaDB)', () => {
