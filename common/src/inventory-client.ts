@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from './errors';
 import { fromServiceError, grpc, loadInventoryProto, type InventoryClient } from './grpc';
+import { isErrorCode } from '../../contracts/errors';
+import type { BatchReply__Output } from './generated/flashsale/inventory/v1/BatchReply';
 import type { Reservation__Output } from './generated/flashsale/inventory/v1/Reservation';
 import type { StockLevel__Output } from './generated/flashsale/inventory/v1/StockLevel';
 
@@ -12,7 +14,29 @@ export interface InventoryApi {
   reserve(orderId: string, items: { productId: string; quantity: number }[]): Promise<ReservationReply>;
   commit(orderId: string): Promise<ReservationReply>;
   rollback(orderId: string): Promise<ReservationReply>;
+  /**
+   * Many orders in one call each; one result per order, in order: its
+   * reservation, or an AppError with the catalog code of its refusal. The
+   * promise rejects only when the whole call failed (after the retries).
+   */
+  reserveBatch(requests: { orderId: string; items: { productId: string; quantity: number }[] }[]): Promise<BatchOutcome[]>;
+  commitBatch(orderIds: string[]): Promise<BatchOutcome[]>;
+  rollbackBatch(orderIds: string[]): Promise<BatchOutcome[]>;
   close(): void;
+}
+
+export type BatchOutcome = ReservationReply | AppError;
+
+/** The results of a batch call, one per order: a reservation, or the refusal as an AppError. */
+export function batchOutcomes(reply: BatchReply__Output, expected: number): BatchOutcome[] {
+  if (reply.results.length !== expected) {
+    throw new AppError({ code: 'INTERNAL', message: `inventory batch reply has ${reply.results.length} results for ${expected} orders` });
+  }
+  return reply.results.map((r): BatchOutcome => {
+    if (r.reservation) return r.reservation;
+    const code = r.error?.code;
+    return new AppError({ code: isErrorCode(code) ? code : 'INTERNAL', message: r.error?.message ?? 'inventory batch result without a reservation or an error' });
+  });
 }
 
 /**
@@ -53,6 +77,15 @@ export function createInventoryClient(address: string, options: { timeoutMs: num
       call(client.Reserve, { order_id: orderId, items: items.map((i) => ({ product_id: i.productId, quantity: i.quantity })) }),
     commit: (orderId) => call(client.Commit, { order_id: orderId }),
     rollback: (orderId) => call(client.Rollback, { order_id: orderId }),
+    reserveBatch: async (requests) =>
+      batchOutcomes(
+        await call(client.ReserveBatch, {
+          requests: requests.map((r) => ({ order_id: r.orderId, items: r.items.map((i) => ({ product_id: i.productId, quantity: i.quantity })) })),
+        }),
+        requests.length,
+      ),
+    commitBatch: async (orderIds) => batchOutcomes(await call(client.CommitBatch, { orders: orderIds.map((id) => ({ order_id: id })) }), orderIds.length),
+    rollbackBatch: async (orderIds) => batchOutcomes(await call(client.RollbackBatch, { orders: orderIds.map((id) => ({ order_id: id })) }), orderIds.length),
     close: () => client.close(),
   };
 }

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import client from 'prom-client';
+import type { BatchStats } from './amqp/consume';
 import { databaseCheck, type Pool } from './db';
 import { listen } from './lifecycle';
 import type { Logger } from './logger';
@@ -93,12 +94,13 @@ export async function startOpsServer(options: {
  */
 export async function startWorkerOps(
   service: string,
-  deps: { broker: { readonly inFlightCount: number; readonly isReady: boolean }; pool: Pool },
+  deps: { broker: { readonly inFlightCount: number; readonly isReady: boolean; readonly batchStats?: ReadonlyMap<string, BatchStats> }; pool: Pool },
   config: { OPS_HOST: string; OPS_PORT: number },
   log: Logger,
 ): Promise<OpsServer> {
   const registry = createRegistry(service);
   registerInFlightGauge(registry, () => deps.broker.inFlightCount);
+  if (deps.broker.batchStats) registerBatchMetrics(registry, deps.broker.batchStats);
   return startOpsServer({
     service,
     registry,
@@ -106,5 +108,30 @@ export async function startWorkerOps(
     port: config.OPS_PORT,
     checks: { broker: brokerCheck(deps.broker), database: databaseCheck(deps.pool) },
     log,
+  });
+}
+
+/**
+ * Batches a batching consumer ran and the messages in them, per queue: their
+ * ratio is the mean batch size (rate(messages) / rate(batches) over a window).
+ */
+export function registerBatchMetrics(registry: client.Registry, stats: ReadonlyMap<string, BatchStats>): void {
+  const seen = new Map<string, BatchStats>();
+  // Either counter may be read first: each brings both up to date (by the difference since the last read).
+  const refresh = () => {
+    for (const [queue, now] of stats) {
+      const before = seen.get(queue) ?? { batches: 0, deliveries: 0 };
+      batches.inc({ queue }, now.batches - before.batches);
+      messages.inc({ queue }, now.deliveries - before.deliveries);
+      seen.set(queue, { ...now });
+    }
+  };
+  const batches = new client.Counter({ name: 'consumer_batches_total', help: 'Batches handed to a batching consumer', labelNames: ['queue'], registers: [registry], collect: refresh });
+  const messages = new client.Counter({
+    name: 'consumer_batch_messages_total',
+    help: 'Messages in those batches (mean batch size = messages / batches)',
+    labelNames: ['queue'],
+    registers: [registry],
+    collect: refresh,
   });
 }

@@ -1,7 +1,7 @@
 import type { Options } from 'amqplib';
 import type { Logger } from '../logger';
 import { BrokerConnection, type ChannelSetup } from './connection';
-import { Consumer, type ConsumerSpec } from './consume';
+import { BatchConsumer, type BatchConsumerSpec, type BatchStats, Consumer, type ConsumerSpec } from './consume';
 import { Publisher } from './publisher';
 import type { Topology } from './topology';
 
@@ -22,7 +22,9 @@ export interface BrokerOptions {
 export class Broker {
   readonly connection: BrokerConnection;
   readonly publisher: Publisher;
-  private readonly consumers: Consumer<unknown>[] = [];
+  private readonly consumers: { readonly inFlight: number; cancel(): Promise<void> }[] = [];
+  /** Per batching queue: batches and deliveries so far (mean batch size = deliveries / batches). */
+  readonly batchStats = new Map<string, BatchStats>();
 
   constructor(private readonly options: BrokerOptions) {
     this.connection = new BrokerConnection(options);
@@ -45,7 +47,14 @@ export class Broker {
 
   /** Consume a queue on its own channel. Call before start(). */
   consume<T>(spec: ConsumerSpec<T>): void {
-    this.consumers.push(new Consumer(this.connection, spec, { prefetch: this.options.prefetch }) as Consumer<unknown>);
+    this.consumers.push(new Consumer(this.connection, spec, { prefetch: this.options.prefetch }));
+  }
+
+  /** Consume a queue in adaptive batches (see BatchConsumer), on its own channel. Call before start(). */
+  consumeBatches<T>(spec: BatchConsumerSpec<T>): void {
+    const consumer = new BatchConsumer(this.connection, spec);
+    this.batchStats.set(spec.queue, consumer.stats);
+    this.consumers.push(consumer);
   }
 
   async start(options: { waitForConnect: boolean } = { waitForConnect: true }): Promise<void> {

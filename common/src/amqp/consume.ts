@@ -116,7 +116,7 @@ export class Consumer<T> {
 }
 
 /** Parse a delivery with its schema; a message that does not parse is final. */
-export function parseDelivery<T>(msg: ConsumeMessage, spec: ConsumerSpec<T>, rootLog: Logger): Delivery<T> | { reason: string; log: Logger } {
+export function parseDelivery<T>(msg: ConsumeMessage, spec: Pick<ConsumerSpec<T>, 'queue' | 'schema' | 'logFields'>, rootLog: Logger): Delivery<T> | { reason: string; log: Logger } {
   const props = msg.properties;
   const deliveryCount = Number(props.headers?.['x-delivery-count'] ?? 0);
   let log = rootLog.child({ queue: spec.queue, messageId: props.messageId, deliveryCount });
@@ -205,5 +205,156 @@ function safely(fn: () => void): void {
     fn();
   } catch {
     // The channel is gone: the broker redelivers the unacked message.
+  }
+}
+
+/** What became of one delivery of a batch: done (ack), or its own failure. */
+export type BatchItemOutcome = { ok: true } | { ok: false; err: unknown };
+
+export interface BatchConsumerSpec<T> {
+  queue: string;
+  schema: z.ZodType<T>;
+  /**
+   * Most deliveries handed over at once; also the consumer's prefetch, so up
+   * to this many can wait while a batch runs.
+   */
+  maxBatch: number;
+  /**
+   * Batches that may run at once (default 1). More than one lets slow,
+   * independent work overlap (a payment of 200 ms per order): the next batch
+   * starts while the previous one waits. The prefetch is maxBatch x this.
+   */
+  concurrency?: number;
+  /**
+   * Apply the deliveries together (typically one transaction with multi-row
+   * statements) and return one outcome per delivery, in order. Replies are
+   * the handler's to send, after its effects are durable. Throwing fails the
+   * whole batch: the consumer then hands the deliveries over again one at a
+   * time, so one bad message cannot sink its neighbours.
+   */
+  handleBatch: (batch: Delivery<T>[]) => Promise<BatchItemOutcome[]>;
+  logFields?: (message: T) => Record<string, unknown>;
+}
+
+/** Batches handed to a batch consumer, and the deliveries in them: the mean batch size is their ratio. */
+export interface BatchStats {
+  batches: number;
+  deliveries: number;
+}
+
+/**
+ * Consume a queue in batches that adapt to the load, with no timer: deliveries
+ * that arrive while a batch runs wait, and the next batch takes all that
+ * waited (up to maxBatch). At low load a batch is one message and adds no
+ * latency; under a burst batches grow by themselves (group commit). Every
+ * delivery is acked or dead-lettered on its own once its batch is done.
+ */
+export class BatchConsumer<T> {
+  private readonly waiting: { ch: ConfirmChannel; raw: ConsumeMessage }[] = [];
+  private active = 0;
+  private scheduled = false;
+  private inFlightCount = 0;
+  private consumerTag: string | null = null;
+  private cancelled = false;
+  private readonly slot: ChannelSlot;
+  readonly stats: BatchStats = { batches: 0, deliveries: 0 };
+
+  constructor(
+    private readonly connection: BrokerConnection,
+    private readonly spec: BatchConsumerSpec<T>,
+  ) {
+    this.slot = connection.openChannel(async (ch) => {
+      if (this.cancelled) return;
+      const { consumerTag } = await ch.consume(spec.queue, (msg) => {
+        if (!msg) return;
+        this.inFlightCount++;
+        this.waiting.push({ ch, raw: msg });
+        // setImmediate: amqplib hands over every message of one socket read in
+        // one go; they join the same batch.
+        if (!this.scheduled && this.active < this.concurrency) {
+          this.scheduled = true;
+          setImmediate(() => {
+            this.scheduled = false;
+            this.startBatches();
+          });
+        }
+      }, { noAck: false });
+      this.consumerTag = consumerTag;
+    }, spec.maxBatch * (spec.concurrency ?? 1));
+  }
+
+  private get concurrency(): number {
+    return this.spec.concurrency ?? 1;
+  }
+
+  get inFlight(): number {
+    return this.inFlightCount;
+  }
+
+  async cancel(): Promise<void> {
+    this.cancelled = true;
+    const ch = this.slot.current;
+    if (ch && this.consumerTag) await ch.cancel(this.consumerTag).catch(() => undefined);
+    this.consumerTag = null;
+  }
+
+  /** Start batches of what waits, while fewer than `concurrency` run; each that ends starts the next. */
+  private startBatches(): void {
+    while (this.waiting.length > 0 && this.active < this.concurrency) {
+      const taken = this.waiting.splice(0, this.spec.maxBatch);
+      this.active++;
+      void this.runBatch(taken)
+        .catch((err: unknown) => this.connection.log.error({ err, queue: this.spec.queue }, 'batch consumer failed; its messages are redelivered'))
+        .finally(() => {
+          this.active--;
+          this.startBatches();
+        });
+    }
+  }
+
+  private async runBatch(taken: { ch: ConfirmChannel; raw: ConsumeMessage }[]): Promise<void> {
+    const log = this.connection.log;
+    const dlx = this.connection.topology.deadLetterExchange;
+    const queue = this.spec.queue;
+    const parsed: { ch: ConfirmChannel; delivery: Delivery<T> }[] = [];
+    try {
+      for (const { ch, raw } of taken) {
+        const p = parseDelivery(raw, this.spec, log);
+        if ('reason' in p) await settle(ch, raw, { kind: 'dead-letter', reason: p.reason }, p.log, dlx, queue);
+        else parsed.push({ ch, delivery: p });
+      }
+      if (parsed.length === 0) return;
+      this.stats.batches++;
+      this.stats.deliveries += parsed.length;
+      let outcomes: BatchItemOutcome[];
+      try {
+        outcomes = await this.spec.handleBatch(parsed.map((p) => p.delivery));
+        if (outcomes.length !== parsed.length) throw new Error(`handleBatch returned ${outcomes.length} outcomes for ${parsed.length} deliveries`);
+      } catch (err) {
+        if (parsed.length === 1) {
+          outcomes = [{ ok: false, err }];
+        } else {
+          // One of them may be the cause: give each its own chance.
+          log.warn({ err, queue, size: parsed.length }, 'batch failed, retrying its messages one by one');
+          outcomes = [];
+          for (const p of parsed) {
+            try {
+              const [one] = await this.spec.handleBatch([p.delivery]);
+              outcomes.push(one ?? { ok: false, err: new Error('handleBatch returned no outcome') });
+            } catch (oneErr) {
+              outcomes.push({ ok: false, err: oneErr });
+            }
+          }
+        }
+      }
+      await Promise.all(
+        parsed.map(({ ch, delivery }, i) => {
+          const outcome = outcomes[i]!;
+          return settle(ch, delivery.raw, outcome.ok ? { kind: 'ack' } : settlementOf(outcome.err), delivery.ctx.log, dlx, queue);
+        }),
+      );
+    } finally {
+      this.inFlightCount -= taken.length;
+    }
   }
 }

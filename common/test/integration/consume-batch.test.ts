@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import amqp from 'amqplib';
+import { z } from 'zod';
+import { Broker } from '../../src/amqp/broker';
+import { deleteTopology, topologyFor } from '../../src/amqp/topology';
+import { amqpEnv } from '../../src/config';
+import { AppError } from '../../src/errors';
+import { createLogger } from '../../src/logger';
+
+/**
+ * Batch consumers against the real RabbitMQ: batches grow under a burst, every
+ * message gets its own outcome, and a message that fails its batch is found
+ * and dead-lettered alone while its neighbours are applied.
+ */
+const URL = process.env.AMQP_URL ?? amqpEnv.AMQP_URL.parse(undefined);
+const topology = topologyFor(`fs-test-batch-${randomBytes(4).toString('hex')}`);
+const log = createLogger('consume-batch-test', 'silent');
+const job = z.object({ id: z.string(), poison: z.boolean().default(false) });
+
+const applied = new Set<string>();
+const batchSizes: number[] = [];
+let broker: Broker;
+
+async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function deadLetters(): Promise<{ id: string; reason: string }[]> {
+  const conn = await amqp.connect(URL);
+  try {
+    const ch = await conn.createChannel();
+    const out: { id: string; reason: string }[] = [];
+    for (let msg = await ch.get(topology.deadLetterQueue, { noAck: true }); msg; msg = await ch.get(topology.deadLetterQueue, { noAck: true })) {
+      out.push({ id: (JSON.parse(msg.content.toString()) as { id: string }).id, reason: String(msg.properties.headers?.['x-rejection-reason'] ?? '') });
+    }
+    return out;
+  } finally {
+    await conn.close();
+  }
+}
+
+beforeAll(async () => {
+  broker = new Broker({ url: URL, log, topology, deliveryLimit: 5, prefetch: 10 });
+  broker.consumeBatches({
+    queue: topology.addToCart,
+    schema: job,
+    maxBatch: 100,
+    // Like one transaction: a poison message makes the whole batch fail, and nothing of it is applied.
+    handleBatch: async (batch) => {
+      batchSizes.push(batch.length);
+      const bad = batch.find((d) => d.message.poison);
+      if (bad) throw new AppError({ code: 'INVALID_REQUEST', message: `message ${bad.message.id} breaks a constraint` });
+      await new Promise((r) => setTimeout(r, 20));
+      for (const d of batch) applied.add(d.message.id);
+      return batch.map(() => ({ ok: true as const }));
+    },
+  });
+  await broker.start();
+});
+
+afterAll(async () => {
+  await broker.stop();
+  const conn = await amqp.connect(URL);
+  await deleteTopology(await conn.createChannel(), topology);
+  await conn.close();
+});
+
+test('when 500 messages arrive at once, then they are applied in batches larger than one, each exactly once', async () => {
+  const ids = Array.from({ length: 500 }, (_, i) => `m${i}`);
+  await Promise.all(ids.map((id) => broker.sendToQueue(topology.addToCart, { id })));
+  await waitFor('every message applied', () => ids.every((id) => applied.has(id)));
+  const stats = broker.batchStats.get(topology.addToCart)!;
+  expect(stats.deliveries).toBe(500);
+  expect(stats.deliveries / stats.batches).toBeGreaterThan(2);
+  expect(Math.max(...batchSizes)).toBeLessThanOrEqual(100);
+  await waitFor('nothing in flight', () => broker.inFlightCount === 0);
+});
+
+test('when one message of a batch fails it, then only that message is dead-lettered and its neighbours are applied', async () => {
+  const ids = Array.from({ length: 60 }, (_, i) => `n${i}`);
+  await Promise.all(ids.map((id, i) => broker.sendToQueue(topology.addToCart, { id, poison: i === 30 })));
+  await waitFor('the 59 good messages applied', () => ids.filter((_, i) => i !== 30).every((id) => applied.has(id)));
+  expect(applied.has('n30')).toBe(false);
+  let parked: { id: string; reason: string }[] = [];
+  await waitFor('the poison message parked', async () => (parked = [...parked, ...(await deadLetters())]).length > 0);
+  expect(parked).toEqual([{ id: 'n30', reason: 'INVALID_REQUEST: message n30 breaks a constraint' }]);
+});
