@@ -6,7 +6,14 @@ export const checkoutEnv = z.object({
   ...dbEnv,
   ...amqpEnv,
   DB_POOL_SIZE: int(5, 1, 100),
-  PREFETCH: int(64, 1, 1_000),
+  /**
+   * The process-order consumer takes its messages in adaptive batches of at
+   * most CHECKOUT_MAX_BATCH, and runs up to CHECKOUT_BATCH_CONCURRENCY batches
+   * at once (their payments overlap). Its prefetch, the orders one process
+   * may have in flight, is their product: 200 x 10 = 2,000.
+   */
+  CHECKOUT_MAX_BATCH: int(200, 1, 1_000),
+  CHECKOUT_BATCH_CONCURRENCY: int(10, 1, 100),
   /** host:port of the inventory manager's gRPC server. */
   INVENTORY_ADDR: z.string().min(1).default('127.0.0.1:9100'),
   /** Deadline of one inventory call. */

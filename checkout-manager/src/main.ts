@@ -21,7 +21,10 @@ const log = createLogger('checkout-manager', config.LOG_LEVEL);
 runService(log, async () => {
   const pool = createPool(config, config.DB_POOL_SIZE);
   const topology = topologyFor(config.QUEUE_PREFIX);
-  const broker = new Broker({ url: config.AMQP_URL, log, topology, deliveryLimit: config.AMQP_DELIVERY_LIMIT, prefetch: config.PREFETCH });
+  const batching = { maxBatch: config.CHECKOUT_MAX_BATCH, concurrency: config.CHECKOUT_BATCH_CONCURRENCY };
+  // The batch consumer's prefetch is maxBatch x concurrency (consume.ts); `prefetch` is for plain consumers, of which this service has none.
+  const prefetch = batching.maxBatch * batching.concurrency;
+  const broker = new Broker({ url: config.AMQP_URL, log, topology, deliveryLimit: config.AMQP_DELIVERY_LIMIT, prefetch });
   // Bind first: a port in use stops the start before anything connects.
   const ops = await startWorkerOps('checkout-manager', { broker, pool }, config, log);
   await pool.query('SELECT 1');
@@ -33,11 +36,11 @@ runService(log, async () => {
   });
   const processor = new OrderProcessor({ pool, inventory, payment, broker, topology, crash: config });
 
-  broker.consume(processOrderConsumer(processor, topology.processOrder));
+  broker.consumeBatches(processOrderConsumer(processor, topology.processOrder, batching));
 
   await broker.start();
   const stopReconciler = startReconciler(pool, processor, log, config.RECONCILE_AFTER_MS, config.RECONCILE_INTERVAL_MS);
-  log.info({ queuePrefix: config.QUEUE_PREFIX, prefetch: config.PREFETCH, inventory: config.INVENTORY_ADDR }, 'consuming');
+  log.info({ queuePrefix: config.QUEUE_PREFIX, ...batching, prefetch, inventory: config.INVENTORY_ADDR }, 'consuming');
   return async () => {
     await ops.stop();
     await stopReconciler();

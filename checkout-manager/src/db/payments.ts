@@ -22,6 +22,17 @@ export async function findPayment(pool: Pool, orderId: string): Promise<PaymentR
   return row ? { orderId: row.order_id as string, amountCents: Number(row.amount_cents), status: row.status as PaymentStatus } : null;
 }
 
+/** The recorded charges of many orders in one query: order id -> record; an order never charged is absent. */
+export async function findPayments(pool: Pool, orderIds: readonly string[]): Promise<Map<string, PaymentRecord>> {
+  const payments = new Map<string, PaymentRecord>();
+  if (orderIds.length === 0) return payments;
+  const [rows] = await pool.query<RowDataPacket[]>('SELECT order_id, amount_cents, status FROM payments WHERE order_id IN (?)', [orderIds]);
+  for (const row of rows) {
+    payments.set(row.order_id as string, { orderId: row.order_id as string, amountCents: Number(row.amount_cents), status: row.status as PaymentStatus });
+  }
+  return payments;
+}
+
 /**
  * Record a verdict, unless one is recorded already (another attempt was
  * first: its verdict stands, no update on duplicate). Returns what is stored.

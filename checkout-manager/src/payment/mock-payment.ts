@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from '../../../common/src/db';
-import { type PaymentRecord, findPayment, recordPayment, refundPayment } from '../db/payments';
+import { type PaymentRecord, findPayment, findPayments, recordPayment, refundPayment } from '../db/payments';
 import { isDeclined } from '../domain/payment-decision';
 import type { PaymentProvider } from './provider';
 
@@ -28,6 +28,10 @@ export class MockPayment implements PaymentProvider {
 
   find(orderId: string): Promise<PaymentRecord | null> {
     return findPayment(this.pool, orderId);
+  }
+
+  findMany(orderIds: readonly string[]): Promise<Map<string, PaymentRecord>> {
+    return findPayments(this.pool, orderIds);
   }
 
   async charge(orderId: string, amountCents: number): Promise<PaymentRecord> {

@@ -3,15 +3,24 @@
  * (a process, over gRPC) and the real MariaDB: the interleavings of two
  * workers on one order, and of the reconciler with a worker, that a
  * full-system test cannot time. Each "worker" is an OrderProcessor of its own;
- * gates hold one of them at an exact step while the other runs. Needs
- * `npm run build` first (migrations and the inventory manager run from dist/).
+ * gates hold one of them at an exact step while the other runs. `process` is
+ * the batch path with one order, so the gates sit on the batch calls
+ * (reserveBatch, commitBatch, rollbackBatch). The last tests drive whole
+ * batches: every fate in one batch, one call per step, a redelivered batch,
+ * one order failing alone, a step failing for the whole batch, and the
+ * replies and events of each message. Needs `npm run build` first
+ * (migrations and the inventory manager run from dist/).
  */
 import { randomUUID } from 'node:crypto';
+import type { ConsumeMessage } from 'amqplib';
 import pino from 'pino';
+import type { Delivery } from '../../../common/src/amqp/consume';
 import type { Pool } from '../../../common/src/db';
+import { AppError } from '../../../common/src/errors';
 import { type InventoryApi, createInventoryClient } from '../../../common/src/inventory-client';
+import type { ProcessOrderJob } from '../../../contracts/messages';
 import { TestSystem } from '../../../test/support/system';
-import { OrderProcessor } from '../../src/handlers/process-order';
+import { OrderProcessor, type ProcessorDeps } from '../../src/handlers/process-order';
 import { MockPayment } from '../../src/payment/mock-payment';
 import type { PaymentProvider } from '../../src/payment/provider';
 
@@ -48,18 +57,19 @@ describe('process-order: a refusal, a reconciler and a charge racing over one or
     await system?.stop();
   });
 
-  function worker(overrides: { inventory?: Partial<InventoryApi>; payment?: Partial<PaymentProvider> } = {}): OrderProcessor {
+  function worker(overrides: { inventory?: Partial<InventoryApi>; payment?: Partial<PaymentProvider>; broker?: ProcessorDeps['broker'] } = {}): OrderProcessor {
     const payment = new MockPayment(pool, { latencyMs: 0, declineRate: 0, seed: 'process-order-test' });
     return new OrderProcessor({
       pool,
       inventory: { ...inventory, ...overrides.inventory },
       payment: {
         find: (id) => payment.find(id),
+        findMany: (ids) => payment.findMany(ids),
         charge: (id, cents) => payment.charge(id, cents),
         refund: (id, reason) => payment.refund(id, reason),
         ...overrides.payment,
       },
-      broker: { reply: () => undefined, publish: async () => undefined },
+      broker: overrides.broker ?? { reply: () => undefined, publish: async () => undefined },
       topology: { eventsExchange: 'unused' },
       crash: { CRASH_AT: '', CRASH_ONCE_FILE: '' },
     });
@@ -107,7 +117,7 @@ describe('process-order: a refusal, a reconciler and a charge racing over one or
 
     // Worker B has read the order (pending) and is about to call Reserve.
     const beforeReserve = gate();
-    const b = worker({ inventory: { reserve: async (id, items) => (await beforeReserve.pass(), inventory.reserve(id, items)) } }).process(orderId, log);
+    const b = worker({ inventory: { reserveBatch: async (requests) => (await beforeReserve.pass(), inventory.reserveBatch(requests)) } }).process(orderId, log);
     await stopsAt(beforeReserve, b);
 
     // Worker A gets ALL_RESERVED: the order fails.
@@ -141,13 +151,13 @@ describe('process-order: a refusal, a reconciler and a charge racing over one or
 
     // Worker A is refused and stops before its Rollback.
     const beforeRollback = gate();
-    const a = worker({ inventory: { rollback: async (id) => (await beforeRollback.pass(), inventory.rollback(id)) } }).process(orderId, log);
+    const a = worker({ inventory: { rollbackBatch: async (ids) => (await beforeRollback.pass(), inventory.rollbackBatch(ids)) } }).process(orderId, log);
     await stopsAt(beforeRollback, a);
     await worker().reconcile(holder, log);
 
     // Worker B reserves the unit that came back, charges, and stops before its Commit.
     const beforeCommit = gate();
-    const b = worker({ inventory: { commit: async (id) => (await beforeCommit.pass(), inventory.commit(id)) } }).process(orderId, log);
+    const b = worker({ inventory: { commitBatch: async (ids) => (await beforeCommit.pass(), inventory.commitBatch(ids)) } }).process(orderId, log);
     await stopsAt(beforeCommit, b);
 
     beforeRollback.open();
@@ -171,7 +181,7 @@ describe('process-order: a refusal, a reconciler and a charge racing over one or
     const orderId = await pendingOrder('sold-meanwhile');
 
     const beforeRollback = gate();
-    const a = worker({ inventory: { rollback: async (id) => (await beforeRollback.pass(), inventory.rollback(id)) } }).process(orderId, log);
+    const a = worker({ inventory: { rollbackBatch: async (ids) => (await beforeRollback.pass(), inventory.rollbackBatch(ids)) } }).process(orderId, log);
     await stopsAt(beforeRollback, a);
     await worker().reconcile(holder, log);
     expect(await worker().process(orderId, log)).toMatchObject({ status: 'confirmed' });
@@ -227,5 +237,205 @@ describe('process-order: a refusal, a reconciler and a charge racing over one or
     expect(await worker().reconcile(randomUUID(), log)).toBeNull();
     const [[final]] = await pool.query<any[]>("SELECT order_id FROM orders WHERE status <> 'pending' LIMIT 1");
     expect(await worker().reconcile(final.order_id as string, log)).toBeNull();
+  });
+
+  /** The inventory client with every call counted (the single-order calls too: the batch path must not use them). */
+  function counted(): { api: Partial<InventoryApi>; calls: Record<string, number>; sizes: Record<string, number[]> } {
+    const calls: Record<string, number> = { reserve: 0, commit: 0, rollback: 0, reserveBatch: 0, commitBatch: 0, rollbackBatch: 0 };
+    const sizes: Record<string, number[]> = { reserveBatch: [], commitBatch: [], rollbackBatch: [] };
+    const api: Partial<InventoryApi> = {
+      reserve: (id, items) => (calls.reserve!++, inventory.reserve(id, items)),
+      commit: (id) => (calls.commit!++, inventory.commit(id)),
+      rollback: (id) => (calls.rollback!++, inventory.rollback(id)),
+      reserveBatch: (requests) => (calls.reserveBatch!++, sizes.reserveBatch!.push(requests.length), inventory.reserveBatch(requests)),
+      commitBatch: (ids) => (calls.commitBatch!++, sizes.commitBatch!.push(ids.length), inventory.commitBatch(ids)),
+      rollbackBatch: (ids) => (calls.rollbackBatch!++, sizes.rollbackBatch!.push(ids.length), inventory.rollbackBatch(ids)),
+    };
+    return { api, calls, sizes };
+  }
+
+  async function orderFacts(orderIds: string[]) {
+    const [rows] = await pool.query<any[]>(
+      `SELECT o.order_id, o.status, o.code, p.status AS payment, r.status AS reservation,
+         (SELECT COUNT(*) FROM stock_movements m WHERE m.order_id = o.order_id AND m.kind = 'reserve') AS reserves,
+         (SELECT COUNT(*) FROM stock_movements m WHERE m.order_id = o.order_id AND m.kind = 'commit') AS commits
+       FROM orders o LEFT JOIN payments p ON p.order_id = o.order_id LEFT JOIN reservations r ON r.order_id = o.order_id
+       WHERE o.order_id IN (?)`,
+      [orderIds],
+    );
+    const byId = new Map(rows.map((r) => [r.order_id as string, r]));
+    return orderIds.map((id) => {
+      const r = byId.get(id);
+      return { status: r.status, code: r.code, payment: r.payment, reservation: r.reservation, reserves: Number(r.reserves), commits: Number(r.commits) };
+    });
+  }
+
+  async function ledgerSize(): Promise<number> {
+    const [[row]] = await pool.query<any[]>('SELECT COUNT(*) AS n FROM stock_movements');
+    return Number(row.n);
+  }
+
+  describe('in batches', () => {
+    test('when one batch holds orders of every fate, then each gets its own outcome, with one call per step and the payments overlapping', async () => {
+      await system.seed({ productId: 'batch-mix', stock: 9 });
+      const replayed = await pendingOrder('batch-mix');
+      expect(await worker().process(replayed, log)).toMatchObject({ status: 'confirmed' });
+      const orders = await Promise.all(Array.from({ length: 10 }, () => pendingOrder('batch-mix')));
+      const declined = orders[3]!;
+      const missing = randomUUID();
+      // Each charge takes 300 ms; one order's is declined.
+      const payer = new MockPayment(pool, { latencyMs: 300, declineRate: 0, seed: 'process-order-test' });
+      const decliner = new MockPayment(pool, { latencyMs: 300, declineRate: 1, seed: 'process-order-test' });
+      let charges = 0;
+      const { api, calls, sizes } = counted();
+      const w = worker({ inventory: api, payment: { charge: (id, cents) => (charges++, (id === declined ? decliner : payer).charge(id, cents)) } });
+
+      const refs = [...orders, orders[0]!, missing, replayed].map((orderId) => ({ orderId, log }));
+      const started = Date.now();
+      const results = await w.processBatch(refs);
+      const elapsed = Date.now() - started;
+
+      // 8 units left: the first 8 orders are held (one declined), the last 2 find them all held.
+      const summary = (id: string) => {
+        const r = results.get(id)!;
+        return r.ok ? { status: r.order.status, code: r.order.code } : { err: (r.err as AppError).code };
+      };
+      expect(orders.map(summary)).toEqual([
+        ...orders.slice(0, 8).map((id) => (id === declined ? { status: 'failed', code: 'PAYMENT_DECLINED' } : { status: 'confirmed', code: '' })),
+        { status: 'failed', code: 'ALL_RESERVED' },
+        { status: 'failed', code: 'ALL_RESERVED' },
+      ]);
+      expect(summary(missing)).toEqual({ err: 'ORDER_NOT_FOUND' });
+      expect(summary(replayed)).toEqual({ status: 'confirmed', code: '' });
+      expect(results.size).toBe(12);
+
+      // One call per step, each for the whole batch; the repeated message drove its order once.
+      expect(calls).toEqual({ reserve: 0, commit: 0, rollback: 0, reserveBatch: 1, commitBatch: 1, rollbackBatch: 2 });
+      expect(sizes).toEqual({ reserveBatch: [10], commitBatch: [7], rollbackBatch: expect.arrayContaining([2, 1]) });
+      expect(charges).toBe(8);
+      // Eight charges of 300 ms, side by side: far less than 8 x 300 ms.
+      expect(elapsed).toBeLessThan(1_500);
+
+      const confirmed = { status: 'confirmed', code: '', payment: 'charged', reservation: 'committed', reserves: 1, commits: 1 };
+      expect(await orderFacts(orders)).toEqual([
+        ...orders.slice(0, 8).map((id) =>
+          id === declined ? { status: 'failed', code: 'PAYMENT_DECLINED', payment: 'declined', reservation: 'released', reserves: 1, commits: 0 } : confirmed,
+        ),
+        // Refused, with a tombstone: nothing held, nothing charged.
+        ...orders.slice(8).map(() => ({ status: 'failed', code: 'ALL_RESERVED', payment: null, reservation: 'released', reserves: 0, commits: 0 })),
+      ]);
+      expect(await inventory.checkQuantity('batch-mix')).toMatchObject({ available: 1, reserved: 0, sold: 8 });
+      expect((await system.audit(true)).violations).toEqual([]);
+
+      // The same batch again (a redelivery): the same answers, and nothing changes.
+      const ledger = await ledgerSize();
+      const before = await orderFacts(orders);
+      const again = counted();
+      const replay = await worker({ inventory: again.api, payment: { charge: async () => Promise.reject(new Error('no charge on a replay')) } }).processBatch(refs);
+      expect([...replay.keys()].sort()).toEqual([...results.keys()].sort());
+      for (const [id, r] of results) {
+        const r2 = replay.get(id)!;
+        expect(r2.ok ? r2.order : (r2.err as AppError).code).toEqual(r.ok ? r.order : (r.err as AppError).code);
+      }
+      expect(again.calls).toEqual({ reserve: 0, commit: 0, rollback: 0, reserveBatch: 0, commitBatch: 0, rollbackBatch: 0 });
+      expect(await ledgerSize()).toBe(ledger);
+      expect(await orderFacts(orders)).toEqual(before);
+      expect((await system.audit(true)).violations).toEqual([]);
+    });
+
+    test('when one order of a batch fails on its own (its Commit, its charge), then only that order fails, and its redelivery finishes it once', async () => {
+      await system.seed({ productId: 'batch-alone', stock: 5 });
+      const [lostCommit, failedCharge, fine] = await Promise.all([pendingOrder('batch-alone'), pendingOrder('batch-alone'), pendingOrder('batch-alone')]);
+      const payment = new MockPayment(pool, { latencyMs: 0, declineRate: 0, seed: 'process-order-test' });
+      const w = worker({
+        inventory: {
+          commitBatch: async (ids) => {
+            const served = await inventory.commitBatch(ids.filter((id) => id !== lostCommit));
+            return ids.map((id) => (id === lostCommit ? new AppError({ code: 'INTERNAL', message: 'this order could not be committed' }) : served.shift()!));
+          },
+        },
+        payment: { charge: (id, cents) => (id === failedCharge ? Promise.reject(new Error('this charge failed')) : payment.charge(id, cents)) },
+      });
+      const results = await w.processBatch([lostCommit!, failedCharge!, fine!].map((orderId) => ({ orderId, log })));
+      expect(results.get(lostCommit!)).toMatchObject({ ok: false, err: { code: 'INTERNAL' } });
+      expect(results.get(failedCharge!)).toMatchObject({ ok: false, err: { message: 'this charge failed' } });
+      expect(results.get(fine!)).toMatchObject({ ok: true, order: { status: 'confirmed' } });
+      expect(await orderFacts([lostCommit!, failedCharge!])).toEqual([
+        { status: 'pending', code: '', payment: 'charged', reservation: 'held', reserves: 1, commits: 0 },
+        { status: 'pending', code: '', payment: null, reservation: 'held', reserves: 1, commits: 0 },
+      ]);
+
+      // Their messages come back: each is finished, reserved, charged and committed once.
+      const retried = await worker().processBatch([lostCommit!, failedCharge!].map((orderId) => ({ orderId, log })));
+      expect([...retried.values()].map((r) => r.ok && r.order.status)).toEqual(['confirmed', 'confirmed']);
+      const confirmed = { status: 'confirmed', code: '', payment: 'charged', reservation: 'committed', reserves: 1, commits: 1 };
+      expect(await orderFacts([lostCommit!, failedCharge!, fine!])).toEqual([confirmed, confirmed, confirmed]);
+      expect((await system.audit(true)).violations).toEqual([]);
+    });
+
+    test('when a step fails for the whole batch (the inventory manager unreachable), then the batch rejects, and the one-by-one retry finishes each order once', async () => {
+      await system.seed({ productId: 'batch-down', stock: 5 });
+      const orders = await Promise.all([pendingOrder('batch-down'), pendingOrder('batch-down')]);
+      const refs = orders.map((orderId) => ({ orderId, log }));
+      const unreachable = async (): Promise<never> => {
+        throw new AppError({ code: 'SERVICE_UNAVAILABLE', message: 'inventory manager unreachable', retryable: true });
+      };
+      await expect(worker({ inventory: { reserveBatch: unreachable } }).processBatch(refs)).rejects.toThrow('inventory manager unreachable');
+      expect(await orderFacts(orders)).toEqual(orders.map(() => ({ status: 'pending', code: '', payment: null, reservation: null, reserves: 0, commits: 0 })));
+      // Now it goes down after the charges: held and charged, not committed.
+      await expect(worker({ inventory: { commitBatch: unreachable } }).processBatch(refs)).rejects.toThrow('inventory manager unreachable');
+      expect(await orderFacts(orders)).toEqual(orders.map(() => ({ status: 'pending', code: '', payment: 'charged', reservation: 'held', reserves: 1, commits: 0 })));
+
+      // The consumer hands the messages over one at a time.
+      for (const id of orders) expect(await worker().process(id, log)).toMatchObject({ status: 'confirmed' });
+      const confirmed = { status: 'confirmed', code: '', payment: 'charged', reservation: 'committed', reserves: 1, commits: 1 };
+      expect(await orderFacts(orders)).toEqual([confirmed, confirmed]);
+      expect((await system.audit(true)).violations).toEqual([]);
+    });
+
+    test('when a batch is handled, then every message is answered on its own reply address, each confirmed order announced once, and a failed announcement fails only its order', async () => {
+      await system.seed({ productId: 'batch-announce', stock: 5 });
+      const [a, b] = await Promise.all([pendingOrder('batch-announce', 2), pendingOrder('batch-announce')]);
+      const missing = randomUUID();
+      const replies: { correlationId?: string; body: any }[] = [];
+      const events: { body: any; messageId?: string }[] = [];
+      let failPublishOf = '';
+      const broker: ProcessorDeps['broker'] = {
+        reply: (ctx, body) => void replies.push({ correlationId: ctx.correlationId, body }),
+        publish: async (_exchange, _key, body: any, options) => {
+          if (body.orderID === failPublishOf) throw new AppError({ code: 'SERVICE_UNAVAILABLE', message: 'publish not confirmed', retryable: true });
+          events.push({ body, messageId: options?.messageId });
+        },
+      };
+      const delivery = (orderID: string, correlationId: string): Delivery<ProcessOrderJob> => ({
+        message: { orderID },
+        ctx: { log, messageId: correlationId, replyTo: 'amq.rabbitmq.reply-to.test', correlationId, redelivered: false, deliveryCount: 0 },
+        raw: {} as ConsumeMessage,
+      });
+      const batch = [delivery(a!, 'c1'), delivery(b!, 'c2'), delivery(a!, 'c3'), delivery(missing, 'c4')];
+
+      const outcomes = await worker({ broker }).handleBatch(batch);
+      expect(outcomes.slice(0, 3)).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
+      expect(outcomes[3]).toMatchObject({ ok: false, err: { code: 'ORDER_NOT_FOUND' } });
+      expect(replies).toEqual([
+        { correlationId: 'c1', body: { orderID: a, status: 'confirmed', code: '', error: '', totalCents: 2000 } },
+        { correlationId: 'c2', body: { orderID: b, status: 'confirmed', code: '', error: '', totalCents: 1000 } },
+        { correlationId: 'c3', body: { orderID: a, status: 'confirmed', code: '', error: '', totalCents: 2000 } },
+      ]);
+      const clientOf = (id: string) => `client-${id.slice(0, 8)}`;
+      expect(events.sort((x, y) => x.body.orderID.localeCompare(y.body.orderID))).toEqual(
+        [a!, b!].sort().map((id) => ({
+          messageId: `finalized:${id}`,
+          body: { orderID: id, clientID: clientOf(id), status: 'confirmed', items: [{ productID: 'batch-announce', quantity: id === a ? 2 : 1 }] },
+        })),
+      );
+
+      // Replayed, with b's event not confirmed by the broker: b's message fails (and is retried), a's is done.
+      failPublishOf = b!;
+      replies.length = 0;
+      const again = await worker({ broker }).handleBatch(batch.slice(0, 2));
+      expect(again).toEqual([{ ok: true }, { ok: false, err: expect.objectContaining({ code: 'SERVICE_UNAVAILABLE' }) }]);
+      expect(replies.map((r) => r.correlationId)).toEqual(['c1', 'c2']);
+    });
   });
 });
