@@ -40,7 +40,7 @@ const zones = [
   ...SERVICES.map((service) => ({
     target: ['tools', 'test', ...SERVICES.filter((s) => s !== service).map((s) => `${s}/test`)].map(root),
     from: root(`${service}/src`),
-    except: ['./config.ts', './main.ts', ...(service === 'inventory-manager' ? ['./seed.ts'] : [])],
+    except: ['./config.ts', './main.ts', ...(service === 'inventory-manager' ? ['./seed.ts', './bench.ts'] : [])],
     message: `Tools and tests use ${service}'s public surfaces, its config, or the start/stop and seed entry points it exports; not its internals.`,
   })),
 ];

@@ -13,6 +13,17 @@ export const inventoryEnv = z.object({
   /** How often this instance's sweeper returns expired holds to stock (0 disables it). */
   SWEEP_INTERVAL_MS: int(1_000, 0, 3_600_000),
   SWEEP_BATCH_SIZE: int(100, 1, 10_000),
+  /**
+   * true: Reserve, Commit and Rollback calls (single and batch RPCs) that arrive
+   * while a transaction on their rows runs are served together in the next one
+   * (docs/design.md, "Batching"). false: one transaction per call, as before.
+   */
+  INVENTORY_COALESCE: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  /** Calls one coalesced transaction serves at most. */
+  INVENTORY_BATCH_MAX: int(200, 1, 5_000),
 });
 
 export type InventoryConfig = z.infer<typeof inventoryEnv>;

@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
 import { createPool, databaseCheck } from '../../common/src/db';
 import { exitOnConfigError, runService } from '../../common/src/lifecycle';
 import { createLogger, type Logger } from '../../common/src/logger';
 import { type InventoryConfig, loadInventoryConfig } from './config';
-import { InventoryRepo } from './db/inventory-repo';
+import { createReservationService } from './coalesce/reservation-service';
 import { ProductRepo } from './db/products';
 import type { CallStats } from './handlers/unary';
 import { startHealthReporting } from './jobs/health';
@@ -21,7 +22,11 @@ export interface RunningInventory {
 /** Wire the inventory manager and start it: listeners first, then the database, the health probe and the sweeper. */
 export async function startInventoryManager(config: Readonly<InventoryConfig>, log: Logger): Promise<RunningInventory> {
   const pool = createPool(config, config.DB_POOL_SIZE);
-  const reservations = new InventoryRepo(pool, log, config.RESERVATION_TTL_MS);
+  const reservations = createReservationService(pool, log, {
+    coalesce: config.INVENTORY_COALESCE,
+    maxBatch: config.INVENTORY_BATCH_MAX,
+    reservationTtlMs: config.RESERVATION_TTL_MS,
+  });
   const products = new ProductRepo(pool, log);
   const database = databaseCheck(pool);
   const stats: CallStats = { inFlight: 0 };
@@ -35,12 +40,15 @@ export async function startInventoryManager(config: Readonly<InventoryConfig>, l
   // Bind both listeners first: a port in use stops the start before anything connects.
   const server = await startGrpcServer({ reservations, products, health, log, stats }, config.GRPC_HOST, config.GRPC_PORT).catch(undo);
   cleanup.push(() => server.stop());
-  const ops = await startInventoryOps({ stats, database }, config, log).catch(undo);
+  const ops = await startInventoryOps({ stats, database, coalesced: reservations.coalesced }, config, log).catch(undo);
   cleanup.push(() => ops.stop());
   await pool.query('SELECT 1').catch(undo);
   const stopHealth = await startHealthReporting(health, HEALTH_SERVICES, database, log);
   const stopSweeper = startSweeper(reservations, log, config.SWEEP_INTERVAL_MS, config.SWEEP_BATCH_SIZE);
-  log.info({ port: server.port, ttlMs: config.RESERVATION_TTL_MS }, 'listening');
+  log.info(
+    { port: server.port, ttlMs: config.RESERVATION_TTL_MS, coalesce: config.INVENTORY_COALESCE, batchMax: config.INVENTORY_BATCH_MAX },
+    'listening',
+  );
 
   return {
     port: server.port,
@@ -50,6 +58,8 @@ export async function startInventoryManager(config: Readonly<InventoryConfig>, l
       await ops.stop();
       await stopSweeper();
       await server.stop();
+      // A batch the server stopped waiting for still finishes before the pool closes (bounded).
+      await Promise.race([reservations.drain(), sleep(5_000)]);
       await pool.end();
     },
   };

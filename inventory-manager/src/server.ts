@@ -3,12 +3,15 @@ import { grpc, loadInventoryProto } from '../../common/src/grpc';
 import { ensurePortFree, type ListenerName, listenError } from '../../common/src/lifecycle';
 import type { Logger } from '../../common/src/logger';
 import type { InventoryHandlers } from '../../common/src/generated/flashsale/inventory/v1/Inventory';
-import type { InventoryRepo } from './db/inventory-repo';
+import type { ReservationService } from './coalesce/reservation-service';
 import type { ProductRepo } from './db/products';
 import { checkQuantity } from './handlers/check-quantity';
 import { commit } from './handlers/commit';
+import { commitBatch } from './handlers/commit-batch';
 import { reserve } from './handlers/reserve';
+import { reserveBatch } from './handlers/reserve-batch';
 import { rollback } from './handlers/rollback';
+import { rollbackBatch } from './handlers/rollback-batch';
 import { type CallStats, unary } from './handlers/unary';
 
 /** The service this server implements, as grpc.health.v1.Health names it ('' is the whole server). */
@@ -21,7 +24,8 @@ export interface RunningServer {
 }
 
 export interface ServerDeps {
-  reservations: Pick<InventoryRepo, 'reserve' | 'commit' | 'rollback'>;
+  /** Reserve, Commit, Rollback: coalesced into batch transactions, or one transaction per call (INVENTORY_COALESCE). */
+  reservations: Pick<ReservationService, 'reserve' | 'commit' | 'rollback'>;
   products: Pick<ProductRepo, 'checkQuantity'>;
   /** grpc.health.v1.Health, served on the same port; its statuses are set by jobs/health.ts. */
   health: HealthImplementation;
@@ -42,6 +46,10 @@ export function inventoryHandlers(deps: Omit<ServerDeps, 'health'>): InventoryHa
     Reserve: unary(log, 'Reserve', reserve(deps.reservations), stats),
     Commit: unary(log, 'Commit', commit(deps.reservations), stats),
     Rollback: unary(log, 'Rollback', rollback(deps.reservations), stats),
+    // Each order of a batch call joins the same pending batches as the single calls.
+    ReserveBatch: unary(log, 'ReserveBatch', reserveBatch(deps.reservations, log.child({ method: 'ReserveBatch' })), stats),
+    CommitBatch: unary(log, 'CommitBatch', commitBatch(deps.reservations, log.child({ method: 'CommitBatch' })), stats),
+    RollbackBatch: unary(log, 'RollbackBatch', rollbackBatch(deps.reservations, log.child({ method: 'RollbackBatch' })), stats),
   };
 }
 

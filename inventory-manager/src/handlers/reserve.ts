@@ -1,11 +1,11 @@
 import type { Reservation } from '../../../common/src/generated/flashsale/inventory/v1/Reservation';
 import type { ReserveRequest__Output } from '../../../common/src/generated/flashsale/inventory/v1/ReserveRequest';
-import type { InventoryRepo } from '../db/inventory-repo';
+import type { ReservationService } from '../coalesce/reservation-service';
 import { normalizeItems, validateOrderId } from '../domain/order-items';
 import { reservationMessage } from './reservation-message';
 
 /** Reserve: hold every line of an order, all or nothing, idempotent by order id. */
-export function reserve(repo: Pick<InventoryRepo, 'reserve'>): (req: ReserveRequest__Output) => Promise<Reservation> {
+export function reserve(repo: Pick<ReservationService, 'reserve'>): (req: ReserveRequest__Output) => Promise<Reservation> {
   return async (req) => {
     const orderId = validateOrderId(req.order_id);
     const items = normalizeItems(req.items ?? []);

@@ -1,0 +1,102 @@
+import type { Pool } from '../../../common/src/db';
+import { isRetryable } from '../../../common/src/errors';
+import type { Logger } from '../../../common/src/logger';
+import { BatchRepo } from '../db/batch-repo';
+import { InventoryRepo } from '../db/inventory-repo';
+import type { ReserveCall, TransitionCall } from '../domain/batch';
+import type { StockItem } from '../domain/order-items';
+import type { ReservationView } from '../domain/reservation';
+import { Coalescer, type CoalescerStats, serveIsolated } from './coalescer';
+
+export const COALESCED_OPS = ['reserve', 'commit', 'rollback'] as const;
+export type CoalescedOp = (typeof COALESCED_OPS)[number];
+
+/**
+ * What the RPC handlers and the sweeper call. Two implementations over the
+ * same pool, chosen by INVENTORY_COALESCE: every call coalesced into batch
+ * transactions (the default), or every call its own transaction (the path
+ * before batching, kept so the two can be compared).
+ */
+export interface ReservationService {
+  reserve(orderId: string, items: StockItem[]): Promise<ReservationView>;
+  commit(orderId: string): Promise<ReservationView>;
+  rollback(orderId: string): Promise<ReservationView>;
+  /** Return up to `batchSize` expired holds to stock; how many were returned. */
+  sweepExpired(batchSize: number): Promise<number>;
+  /** Batches run and calls served per operation; null when every call is its own transaction. */
+  readonly coalesced: Readonly<Record<CoalescedOp, CoalescerStats>> | null;
+  /** Resolves when no call is waiting or being served. */
+  drain(): Promise<void>;
+}
+
+export interface ReservationServiceOptions {
+  coalesce: boolean;
+  /** Calls per batch transaction at most. */
+  maxBatch: number;
+  reservationTtlMs: number;
+}
+
+export function createReservationService(pool: Pool, log: Logger, options: ReservationServiceOptions): ReservationService {
+  const single = new InventoryRepo(pool, log, options.reservationTtlMs);
+  if (!options.coalesce) {
+    return {
+      reserve: (orderId, items) => single.reserve(orderId, items),
+      commit: (orderId) => single.commit(orderId),
+      rollback: (orderId) => single.rollback(orderId),
+      sweepExpired: (batchSize) => single.sweepExpired(batchSize),
+      coalesced: null,
+      drain: async () => undefined,
+    };
+  }
+
+  const batches = new BatchRepo(pool, log, options.reservationTtlMs);
+  const common = { maxBatch: options.maxBatch, isWholeFailure: isRetryable, log };
+  // Reserve: gathered per product row (the rows it locks).
+  const reserve = new Coalescer<ReserveCall, ReservationView>({
+    ...common,
+    keysOf: (call) => call.items.map((i) => i.productId),
+    run: (calls) => batches.reserveBatch(calls),
+  });
+  // Commit and Rollback learn their products only from the lines they read
+  // under the lock: one lane each, every product in it.
+  const transitions = (op: 'commit' | 'rollback') =>
+    new Coalescer<TransitionCall, ReservationView>({
+      ...common,
+      keysOf: () => [op],
+      run: async (calls) => (await batches.transitionBatch(calls)).map((o) => (o.ok ? { ok: true, value: o.value.view! } : o)),
+    });
+  const commit = transitions('commit');
+  const rollback = transitions('rollback');
+
+  return {
+    reserve: (orderId, items) => reserve.submit({ orderId, items }),
+    commit: (orderId) => commit.submit({ orderId, op: 'commit' }),
+    rollback: (orderId) => rollback.submit({ orderId, op: 'rollback' }),
+    // Candidates read without locks, then released in batch transactions by
+    // the same conditional held -> released transition as Rollback.
+    sweepExpired: async (batchSize) => {
+      const candidates = await single.expiredCandidates(batchSize);
+      if (candidates.length === 0) return 0;
+      const { outcomes } = await serveIsolated(
+        candidates.map((orderId): TransitionCall => ({ orderId, op: 'sweep' })),
+        { ...common, run: (calls) => batches.transitionBatch(calls) },
+      );
+      let released = 0;
+      let failure: unknown = null;
+      outcomes.forEach((o, i) => {
+        if (!o.ok) failure ??= o.error;
+        else if (o.value.moved) {
+          released++;
+          log.info({ orderId: candidates[i] }, 'expired reservation returned to stock');
+        }
+      });
+      if (failure !== null && released === 0) throw failure;
+      if (failure !== null) log.warn({ err: failure }, 'some expired reservations could not be returned this time');
+      return released;
+    },
+    coalesced: { reserve: reserve.stats, commit: commit.stats, rollback: rollback.stats },
+    drain: async () => {
+      await Promise.all([reserve.idle(), commit.idle(), rollback.idle()]);
+    },
+  };
+}

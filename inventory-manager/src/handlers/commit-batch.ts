@@ -1,0 +1,14 @@
+import type { BatchReply } from '../../../common/src/generated/flashsale/inventory/v1/BatchReply';
+import type { OrderBatch__Output } from '../../../common/src/generated/flashsale/inventory/v1/OrderBatch';
+import type { Logger } from '../../../common/src/logger';
+import type { ReservationService } from '../coalesce/reservation-service';
+import { validateOrderId } from '../domain/order-items';
+import { answerEach } from './batch-reply';
+
+/** CommitBatch: Commit for each order, in the order given. */
+export function commitBatch(service: Pick<ReservationService, 'commit'>, log: Logger): (req: OrderBatch__Output) => Promise<BatchReply> {
+  return async (req) => {
+    const orders = req.orders ?? [];
+    return answerEach(orders.length, (i) => service.commit(validateOrderId(orders[i]!.order_id)), log);
+  };
+}
