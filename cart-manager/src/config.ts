@@ -6,8 +6,21 @@ export const cartEnv = z.object({
   ...dbEnv,
   ...amqpEnv,
   DB_POOL_SIZE: int(5, 1, 100),
-  /** Unacked messages this process works on at once. */
+  /**
+   * Unacked messages of a one-at-a-time consumer. Every queue of the cart
+   * manager is consumed in batches, whose prefetch is CART_BATCH_MAX x
+   * CART_BATCH_CONCURRENCY; this bounds any other consumer.
+   */
   PREFETCH: int(32, 1, 1_000),
+  /**
+   * Most messages applied in one transaction, per queue (add-to-cart, checkout,
+   * order-finalized). Batches adapt to the load: at low load a batch is one
+   * message; under a burst, everything that waited while the previous batch ran,
+   * up to this bound.
+   */
+  CART_BATCH_MAX: int(100, 1, 1_000),
+  /** Batches of one queue that may run at once in this process. */
+  CART_BATCH_CONCURRENCY: int(1, 1, 16),
   MAX_QUANTITY_PER_LINE: int(100, 1, 1_000_000),
 });
 

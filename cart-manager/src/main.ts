@@ -24,12 +24,14 @@ runService(log, async () => {
   const ops = await startWorkerOps('cart-manager', { broker, pool }, config, log);
   await pool.query('SELECT 1');
 
-  broker.consume(addToCartConsumer({ pool, broker, maxPerLine: config.MAX_QUANTITY_PER_LINE }, topology.addToCart));
-  broker.consume(checkoutConsumer({ pool, broker, processOrderQueue: topology.processOrder, crash: config }, topology.checkout));
-  broker.consume(orderFinalizedConsumer({ pool }, topology.orderFinalized));
+  // Every queue in adaptive batches: one transaction per batch, an outcome per message.
+  const batching = { maxBatch: config.CART_BATCH_MAX, concurrency: config.CART_BATCH_CONCURRENCY };
+  broker.consumeBatches(addToCartConsumer({ pool, broker, log, maxPerLine: config.MAX_QUANTITY_PER_LINE, crash: config }, topology.addToCart, batching));
+  broker.consumeBatches(checkoutConsumer({ pool, broker, log, processOrderQueue: topology.processOrder, crash: config }, topology.checkout, batching));
+  broker.consumeBatches(orderFinalizedConsumer({ pool, log, crash: config }, topology.orderFinalized, batching));
 
   await broker.start();
-  log.info({ queuePrefix: config.QUEUE_PREFIX, prefetch: config.PREFETCH }, 'consuming');
+  log.info({ queuePrefix: config.QUEUE_PREFIX, ...batching }, 'consuming');
   return async () => {
     await ops.stop();
     await broker.stop();

@@ -1,46 +1,75 @@
 import type { PoolConnection, RowDataPacket } from '../../../common/src/db';
+import type { StoredCartLine } from '../domain/cart-removal';
 import type { CartLine } from '../domain/pricing';
+import { rowKey } from '../domain/row-key';
 
-/** client_cart: the cart manager alone writes carts. */
+/**
+ * client_cart: the cart manager alone writes carts. Every statement that locks
+ * or writes several lines touches them in one order, by (client_id, product_id)
+ * (the primary key), so two batches crossing on the same lines wait for each
+ * other instead of deadlocking.
+ */
 
-/** The quantity of one cart line (0 when absent), locked until the transaction ends. */
-export async function lockCartLine(conn: PoolConnection, clientId: string, productId: string): Promise<number> {
-  const [rows] = await conn.execute<RowDataPacket[]>('SELECT quantity FROM client_cart WHERE client_id = ? AND product_id = ? FOR UPDATE', [
-    clientId,
-    productId,
-  ]);
-  return Number(rows[0]?.quantity ?? 0);
+function byLine(a: { clientId: string; productId: string }, b: { clientId: string; productId: string }): number {
+  return compare(a.clientId, b.clientId) || compare(a.productId, b.productId);
 }
 
-/** Add units to a cart line (created when absent). */
-export async function addToCartLine(conn: PoolConnection, clientId: string, productId: string, quantity: number): Promise<void> {
-  await conn.execute(
-    'INSERT INTO client_cart (client_id, product_id, quantity) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE quantity = quantity + VALUES(quantity)',
-    [clientId, productId, quantity],
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The cart lines that exist among these (client, product) pairs, locked until the transaction ends, in primary key order. */
+export async function lockCartLines(conn: PoolConnection, keys: readonly { clientId: string; productId: string }[]): Promise<StoredCartLine[]> {
+  if (keys.length === 0) return [];
+  const [rows] = await conn.query<RowDataPacket[]>(
+    'SELECT client_id, product_id, quantity FROM client_cart WHERE (client_id, product_id) IN (?) ORDER BY client_id, product_id FOR UPDATE',
+    [[...keys].sort(byLine).map((k) => [k.clientId, k.productId])],
   );
+  return rows.map((r) => ({ clientId: r.client_id as string, productId: r.product_id as string, quantity: Number(r.quantity) }));
 }
 
-/** Every line of the client's cart, by product id, locked until the transaction ends. */
-export async function lockCart(conn: PoolConnection, clientId: string): Promise<CartLine[]> {
-  const [rows] = await conn.execute<RowDataPacket[]>('SELECT product_id, quantity FROM client_cart WHERE client_id = ? ORDER BY product_id FOR UPDATE', [
-    clientId,
+/** Add units to cart lines (each created when absent), one statement for all lines. */
+export async function addToCartLines(conn: PoolConnection, additions: readonly StoredCartLine[]): Promise<void> {
+  if (additions.length === 0) return;
+  await conn.query('INSERT INTO client_cart (client_id, product_id, quantity) VALUES ? ON DUPLICATE KEY UPDATE quantity = quantity + VALUES(quantity)', [
+    [...additions].sort(byLine).map((a) => [a.clientId, a.productId, a.quantity]),
   ]);
-  return rows.map((r) => ({ productId: r.product_id as string, quantity: Number(r.quantity) }));
+}
+
+/** Every line of these clients' carts, by client id then product id, locked until the transaction ends. */
+export async function lockCarts(conn: PoolConnection, clientIds: readonly string[]): Promise<StoredCartLine[]> {
+  if (clientIds.length === 0) return [];
+  const [rows] = await conn.query<RowDataPacket[]>(
+    'SELECT client_id, product_id, quantity FROM client_cart WHERE client_id IN (?) ORDER BY client_id, product_id FOR UPDATE',
+    [[...new Set(clientIds)].sort(compare)],
+  );
+  return rows.map((r) => ({ clientId: r.client_id as string, productId: r.product_id as string, quantity: Number(r.quantity) }));
+}
+
+/** Group locked lines by rowKey(client id): each client's cart, in product id order. */
+export function cartsByClient(lines: readonly StoredCartLine[]): Map<string, CartLine[]> {
+  const carts = new Map<string, CartLine[]>();
+  for (const line of lines) {
+    const key = rowKey(line.clientId);
+    const cart = carts.get(key) ?? [];
+    cart.push({ productId: line.productId, quantity: line.quantity });
+    carts.set(key, cart);
+  }
+  return carts;
 }
 
 /**
- * Take ordered units out of the cart: a line holding no more than was ordered
- * goes, a larger one (units added since checkout) keeps the difference. Lines
- * are touched in product id order, like every other cart transaction.
+ * Write removals decided on locked lines: delete the lines that went, set the
+ * new quantity of the lines that shrank. Two statements whatever the number of
+ * lines; the lines exist (they are locked), so the upsert only updates.
  */
-export async function removeOrderedUnits(conn: PoolConnection, clientId: string, items: CartLine[]): Promise<void> {
-  for (const item of [...items].sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0))) {
-    await conn.execute('DELETE FROM client_cart WHERE client_id = ? AND product_id = ? AND quantity <= ?', [clientId, item.productId, item.quantity]);
-    await conn.execute('UPDATE client_cart SET quantity = quantity - ? WHERE client_id = ? AND product_id = ? AND quantity > ?', [
-      item.quantity,
-      clientId,
-      item.productId,
-      item.quantity,
+export async function writeCartRemovals(conn: PoolConnection, removal: { deleted: readonly StoredCartLine[]; changed: readonly StoredCartLine[] }): Promise<void> {
+  if (removal.deleted.length > 0) {
+    await conn.query('DELETE FROM client_cart WHERE (client_id, product_id) IN (?)', [[...removal.deleted].sort(byLine).map((l) => [l.clientId, l.productId])]);
+  }
+  if (removal.changed.length > 0) {
+    await conn.query('INSERT INTO client_cart (client_id, product_id, quantity) VALUES ? ON DUPLICATE KEY UPDATE quantity = VALUES(quantity)', [
+      [...removal.changed].sort(byLine).map((l) => [l.clientId, l.productId, l.quantity]),
     ]);
   }
 }

@@ -1,6 +1,7 @@
 import type { PoolConnection, RowDataPacket } from '../../../common/src/db';
 import type { StockCounters } from '../../../contracts/stock';
 import type { PricedProduct } from '../domain/pricing';
+import { rowKey } from '../domain/row-key';
 
 /**
  * Reads of product_details, which the inventory manager alone writes: the
@@ -8,17 +9,21 @@ import type { PricedProduct } from '../domain/pricing';
  * here locks or writes a product row.
  */
 
-export async function readStock(conn: PoolConnection, productId: string): Promise<StockCounters | null> {
-  const [rows] = await conn.execute<RowDataPacket[]>('SELECT quantity, reserved, sold FROM product_details WHERE product_id = ?', [productId]);
-  const row = rows[0];
-  return row ? { available: Number(row.quantity), reserved: Number(row.reserved), sold: Number(row.sold) } : null;
+/** The counters of each product that exists, by rowKey(product id): one read, no lock. */
+export async function readStocks(conn: PoolConnection, productIds: readonly string[]): Promise<Map<string, StockCounters>> {
+  if (productIds.length === 0) return new Map();
+  const [rows] = await conn.query<RowDataPacket[]>('SELECT product_id, quantity, reserved, sold FROM product_details WHERE product_id IN (?)', [
+    [...new Set(productIds)],
+  ]);
+  return new Map(rows.map((r) => [rowKey(r.product_id as string), { available: Number(r.quantity), reserved: Number(r.reserved), sold: Number(r.sold) }]));
 }
 
 /** The price and deal window of each product that exists, by product id. */
-export async function readPricing(conn: PoolConnection, productIds: string[]): Promise<Map<string, PricedProduct>> {
+export async function readPricing(conn: PoolConnection, productIds: readonly string[]): Promise<Map<string, PricedProduct>> {
+  if (productIds.length === 0) return new Map();
   const [rows] = await conn.query<RowDataPacket[]>(
     'SELECT product_id, price_cents, deal_price_cents, deal_starts_at, deal_ends_at, deal_only FROM product_details WHERE product_id IN (?)',
-    [productIds],
+    [[...new Set(productIds)]],
   );
   return new Map(
     rows.map((p) => [

@@ -39,7 +39,7 @@ export type OrderPricing =
   | { ok: false; code: ErrorCode; message: string };
 
 /** Price a whole cart: all lines priced, or the first refusal. */
-export function priceCart(lines: CartLine[], products: Map<string, PricedProduct>, now: Date): OrderPricing {
+export function priceCart(lines: readonly CartLine[], products: ReadonlyMap<string, PricedProduct>, now: Date): OrderPricing {
   const priced: PricedLine[] = [];
   let totalCents = 0;
   for (const line of lines) {

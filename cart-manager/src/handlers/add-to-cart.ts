@@ -1,69 +1,86 @@
 import type { Broker } from '../../../common/src/amqp/broker';
-import type { ConsumerSpec } from '../../../common/src/amqp/consume';
+import type { BatchConsumerSpec, Delivery } from '../../../common/src/amqp/consume';
 import { type Pool, RetryTransaction, withTransaction } from '../../../common/src/db';
 import type { Logger } from '../../../common/src/logger';
 import { type AddToCartJob, type AddToCartReply, addToCartJob } from '../../../contracts/messages';
-import { addToCartLine, lockCartLine } from '../db/carts';
-import { findOutcome, recordOutcome } from '../db/processed-messages';
-import { readStock } from '../db/products';
-import { cartLineRefusal } from '../domain/cart-line';
+import { type CrashConfig, cartCrashPoint } from '../crash';
+import { addToCartLines, lockCartLines } from '../db/carts';
+import { findOutcomes, recordOutcomes } from '../db/processed-messages';
+import { readStocks } from '../db/products';
+import { decideAddToCarts } from '../domain/add-to-cart-batch';
+import { rowKey } from '../domain/row-key';
+import { type BatchOptions, withDataErrorsFinal } from './batching';
 
 export interface AddToCartDeps {
   pool: Pool;
   broker: Broker;
+  log: Logger;
   maxPerLine: number;
-}
-
-/** The consumer of `<prefix>.cart.add`: apply the job once, answer the gateway. */
-export function addToCartConsumer(deps: AddToCartDeps, queue: string): ConsumerSpec<AddToCartJob> {
-  return {
-    queue,
-    schema: addToCartJob,
-    logFields: (job) => ({ clientId: job.clientID, productId: job.productID, requestId: job.requestID }),
-    handler: async (job, ctx) => {
-      if (job.deadline !== undefined && Date.now() > job.deadline) {
-        // The gateway already answered 503 (retry): applying it now would only
-        // add work behind the retries. A retry with the same key is applied once.
-        ctx.log.debug('add-to-cart past its deadline, dropped unapplied');
-        return;
-      }
-      const reply = await addToCart(deps.pool, ctx.log, job, deps.maxPerLine);
-      ctx.log.debug({ code: reply.code }, 'add to cart handled');
-      deps.broker.reply(ctx, reply, ctx.log);
-    },
-  };
+  crash?: CrashConfig;
 }
 
 /**
- * Add quantities to the client's cart line. A soft check against what is
- * available now (it reserves nothing: checkout does). The request id is stored
- * in the same transaction, so a redelivered message replays its outcome
- * instead of adding the quantity twice.
+ * The consumer of `<prefix>.cart.add`, in adaptive batches: each batch is
+ * applied in one transaction, then every job is answered on its own.
  */
-export async function addToCart(pool: Pool, log: Logger, job: AddToCartJob, maxPerLine: number): Promise<AddToCartReply> {
-  return withTransaction(
-    pool,
-    async (conn) => {
-      const done = await findOutcome<AddToCartReply>(conn, job.requestID);
-      if (done) return done;
-
-      const stock = await readStock(conn, job.productID);
-      if (!stock) return refuse('PRODUCT_NOT_FOUND', `product ${job.productID} does not exist`);
-
-      const wanted = (await lockCartLine(conn, job.clientID, job.productID)) + job.quantity;
-      const refusal = cartLineRefusal(job.productID, wanted, maxPerLine, stock);
-      if (refusal) return refuse(refusal.code, refusal.message);
-
-      const outcome: AddToCartReply = { ok: true, code: '', error: '' };
-      // Recorded already: the same request is being applied by another worker right now.
-      if (!(await recordOutcome(conn, job.requestID, outcome))) throw new RetryTransaction('duplicate add-to-cart in flight');
-      await addToCartLine(conn, job.clientID, job.productID, job.quantity);
-      return outcome;
-    },
-    { log },
-  );
+export function addToCartConsumer(deps: AddToCartDeps, queue: string, batching: BatchOptions): BatchConsumerSpec<AddToCartJob> {
+  return {
+    queue,
+    schema: addToCartJob,
+    maxBatch: batching.maxBatch,
+    concurrency: batching.concurrency,
+    logFields: (job) => ({ clientId: job.clientID, productId: job.productID, requestId: job.requestID }),
+    handleBatch: (batch) => withDataErrorsFinal(batch.length, () => handleAddToCartBatch(deps, batch)),
+  };
 }
 
-function refuse(code: AddToCartReply['code'], error: string): AddToCartReply {
-  return { ok: false, code, error };
+export async function handleAddToCartBatch(deps: AddToCartDeps, batch: readonly Delivery<AddToCartJob>[]): Promise<{ ok: true }[]> {
+  const now = Date.now();
+  const live = batch.filter((d) => {
+    if (d.message.deadline === undefined || now <= d.message.deadline) return true;
+    // The gateway already answered 503 (retry): applying it now would only
+    // add work behind the retries. A retry with the same key is applied once.
+    d.ctx.log.debug('add-to-cart past its deadline, dropped unapplied');
+    return false;
+  });
+  const replies = await addToCarts(deps, live.map((d) => d.message));
+  live.forEach((d, i) => {
+    d.ctx.log.debug({ code: replies[i]!.code }, 'add to cart handled');
+    deps.broker.reply(d.ctx, replies[i], d.ctx.log);
+  });
+  return batch.map(() => ({ ok: true }));
+}
+
+/**
+ * Add the jobs' quantities to their cart lines, in one transaction: read the
+ * recorded outcomes of all request ids (a redelivery replays its outcome),
+ * the products' counters, lock the cart lines in primary key order, decide
+ * each job in arrival order (domain/add-to-cart-batch.ts: per-line maximum,
+ * then a soft check against what is available now; it reserves nothing,
+ * checkout does), then record the applied request ids and add the units, one
+ * statement each. Returns one reply per job, in order.
+ */
+export async function addToCarts(deps: Pick<AddToCartDeps, 'pool' | 'log' | 'maxPerLine' | 'crash'>, jobs: readonly AddToCartJob[]): Promise<AddToCartReply[]> {
+  if (jobs.length === 0) return [];
+  return withTransaction(
+    deps.pool,
+    async (conn) => {
+      const recorded = await findOutcomes<AddToCartReply>(conn, jobs.map((j) => j.requestID));
+      const fresh = jobs.filter((j) => !recorded.has(rowKey(j.requestID)));
+      const stock = await readStocks(conn, fresh.map((j) => j.productID));
+      const locked = await lockCartLines(
+        conn,
+        fresh.filter((j) => stock.has(rowKey(j.productID))).map((j) => ({ clientId: j.clientID, productId: j.productID })),
+      );
+      const lines = new Map(locked.map((l) => [rowKey(l.clientId, l.productId), l.quantity]));
+      const decisions = decideAddToCarts(jobs, { recorded, stock, lines, maxPerLine: deps.maxPerLine });
+
+      // Recorded already: the same request is being applied by another worker right now.
+      if (!(await recordOutcomes(conn, decisions.toRecord))) throw new RetryTransaction('duplicate add-to-cart in flight');
+      if (deps.crash && jobs.length > 1 && decisions.additions.length > 0) cartCrashPoint('cart.mid-batch', deps.crash);
+      await addToCartLines(conn, decisions.additions);
+      return decisions.replies;
+    },
+    { log: deps.log },
+  );
 }

@@ -1,119 +1,128 @@
 import type { Broker } from '../../../common/src/amqp/broker';
-import type { ConsumerSpec } from '../../../common/src/amqp/consume';
-import { crashPoint } from '../../../common/src/crash';
-import { type Pool, type PoolConnection, RetryTransaction, isDuplicateKey, withTransaction } from '../../../common/src/db';
+import type { BatchConsumerSpec, BatchItemOutcome, Delivery } from '../../../common/src/amqp/consume';
+import { type Pool, RetryTransaction, isDuplicateKey, withTransaction } from '../../../common/src/db';
 import type { Logger } from '../../../common/src/logger';
-import type { ErrorCode } from '../../../contracts/errors';
-import { type CheckoutJob, type OrderSummary, type ProcessOrderJob, checkoutJob, checkoutReplyOf } from '../../../contracts/messages';
-import { readOrder } from '../../../db/orders';
-import { lockCart } from '../db/carts';
-import { insertFailedOrder, insertPendingOrder } from '../db/orders';
+import { type CheckoutJob, type ProcessOrderJob, checkoutJob, checkoutReplyOf } from '../../../contracts/messages';
+import { type CrashConfig, cartCrashPoint } from '../crash';
+import { cartsByClient, lockCarts } from '../db/carts';
+import { findOrders, findPendingOrders, insertItems, insertOrders } from '../db/orders';
 import { databaseNow, readPricing } from '../db/products';
-import { priceCart } from '../domain/pricing';
+import { type CheckoutStep, decideCheckouts } from '../domain/checkout-batch';
+import { rowKey } from '../domain/row-key';
+import { type BatchOptions, withDataErrorsFinal } from './batching';
+
+export type { CheckoutStep } from '../domain/checkout-batch';
 
 export interface CheckoutDeps {
   pool: Pool;
   broker: Broker;
+  log: Logger;
   /** Where a pending order goes next: `<prefix>.checkout.process`. */
   processOrderQueue: string;
-  crash: { CRASH_AT: string; CRASH_ONCE_FILE: string };
+  crash: CrashConfig;
 }
 
 /**
- * The consumer of `<prefix>.cart.checkout`: make the order, then either answer
- * a refusal here or hand the pending order to the checkout manager.
+ * The consumer of `<prefix>.cart.checkout`, in adaptive batches: make the
+ * batch's orders in one transaction, then hand each pending order to the
+ * checkout manager or answer a refusal here.
  */
-export function checkoutConsumer(deps: CheckoutDeps, queue: string): ConsumerSpec<CheckoutJob> {
+export function checkoutConsumer(deps: CheckoutDeps, queue: string, batching: BatchOptions): BatchConsumerSpec<CheckoutJob> {
   return {
     queue,
     schema: checkoutJob,
+    maxBatch: batching.maxBatch,
+    concurrency: batching.concurrency,
     logFields: (job) => ({ orderId: job.orderID, clientId: job.clientID }),
-    handler: async (job, ctx) => {
-      const step = await createOrder(deps.pool, ctx.log, job);
-      if (step.kind === 'final') {
-        ctx.log.info({ status: step.order.status, code: step.order.code }, 'checkout answered by the cart manager');
-        deps.broker.reply(ctx, checkoutReplyOf(step.order), ctx.log);
-        return;
-      }
-      crashPoint('cart.after-order-commit', deps.crash);
-      // Published (and confirmed) before the ack: a crash in between is healed
-      // by the redelivery, which finds the pending order and publishes again.
-      const next: ProcessOrderJob = { orderID: job.orderID };
-      await deps.broker.sendToQueue(deps.processOrderQueue, next, {
-        replyTo: ctx.replyTo,
-        correlationId: ctx.correlationId,
-        messageId: `process:${job.orderID}`,
-      });
-      ctx.log.info({ totalCents: step.order.totalCents }, 'order created, handed to the checkout manager');
-    },
+    handleBatch: (batch) => withDataErrorsFinal(batch.length, () => handleCheckoutBatch(deps, batch)),
   };
-}
-
-/** What the cart manager did with a checkout job. */
-export type CheckoutStep =
-  /** The order is pending: hand it to the checkout manager (again, on a redelivery). */
-  | { kind: 'process'; order: OrderSummary }
-  /** The order is final already (refused here, or finished earlier): reply with it. */
-  | { kind: 'final'; order: OrderSummary };
-
-function stepOf(order: OrderSummary): CheckoutStep {
-  return order.status === 'pending' ? { kind: 'process', order } : { kind: 'final', order };
 }
 
 /**
- * Turn the client's cart into an order, in one transaction: lock the cart rows,
- * insert the order (pending) with its items priced now. The order id is the
- * idempotency key: a redelivery finds the order and goes on from where it is.
- * A refused checkout (empty cart, one already in flight, deal closed) is
- * recorded as a failed order, so every order id the gateway handed out resolves.
+ * After the commit: publish the process jobs of the pending orders (confirmed,
+ * all at once), answer the final ones, and say per delivery whether its work
+ * is done. A publish that failed leaves its delivery to be retried: the
+ * redelivery finds the pending order and publishes again, as after a crash
+ * between the commit and the publish.
  */
+export async function handleCheckoutBatch(deps: CheckoutDeps, batch: readonly Delivery<CheckoutJob>[]): Promise<BatchItemOutcome[]> {
+  const steps = await createOrders(deps, batch.map((d) => d.message));
+  if (steps.some((s) => s.kind === 'process')) cartCrashPoint('cart.after-order-commit', deps.crash);
+  const published = await Promise.allSettled(
+    batch.map(async ({ message, ctx }, i) => {
+      const step = steps[i]!;
+      if (step.kind !== 'process') return;
+      const next: ProcessOrderJob = { orderID: message.orderID };
+      await deps.broker.sendToQueue(deps.processOrderQueue, next, {
+        replyTo: ctx.replyTo,
+        correlationId: ctx.correlationId,
+        messageId: `process:${message.orderID}`,
+      });
+      ctx.log.info({ totalCents: step.order.totalCents }, 'order created, handed to the checkout manager');
+    }),
+  );
+  return batch.map(({ ctx }, i): BatchItemOutcome => {
+    const step = steps[i]!;
+    if (step.kind === 'final') {
+      ctx.log.info({ status: step.order.status, code: step.order.code }, 'checkout answered by the cart manager');
+      deps.broker.reply(ctx, checkoutReplyOf(step.order), ctx.log);
+      return { ok: true };
+    }
+    const result = published[i]!;
+    return result.status === 'fulfilled' ? { ok: true } : { ok: false, err: result.reason };
+  });
+}
+
+/**
+ * Turn the clients' carts into orders, one transaction for the batch: read
+ * the orders that exist already (the order id is the idempotency key: a
+ * redelivery goes on from where its order is), lock the other jobs' clients'
+ * carts, read those clients' pending orders, price every cart with one
+ * product read at one database time, decide each job in arrival order
+ * (domain/checkout-batch.ts), and insert all new orders, then all their
+ * items, one statement each. A refused checkout (empty cart, one already in
+ * flight, deal closed) is recorded as a failed order, so every order id the
+ * gateway handed out resolves. Returns one step per job, in order.
+ *
+ * If an insert still hits a unique key (another worker inserted the same
+ * order, or a pending order of the client, and committed while this batch
+ * waited), the transaction starts over: it then reads what that worker wrote.
+ */
+export async function createOrders(deps: { pool: Pool; log: Logger; crash?: CrashConfig }, jobs: readonly CheckoutJob[]): Promise<CheckoutStep[]> {
+  if (jobs.length === 0) return [];
+  return withTransaction(
+    deps.pool,
+    async (conn) => {
+      const existing = await findOrders(conn, jobs.map((j) => j.orderID));
+      const fresh = jobs.filter((j) => !existing.has(rowKey(j.orderID)));
+      const clients = fresh.map((j) => j.clientID);
+      const carts = cartsByClient(await lockCarts(conn, clients));
+      // Read after the cart lock: a pending order is only ever created under
+      // its client's cart lock, so any other worker's is committed by now.
+      const pendingByClient = await findPendingOrders(conn, clients);
+      for (const order of pendingByClient.values()) existing.set(rowKey(order.orderId), order);
+      const productIds = [...new Set([...carts.values()].flat().map((l) => l.productId))];
+      const products = await readPricing(conn, productIds);
+      // Only carts are priced: a batch of replays and empty carts reads no clock.
+      const now = carts.size > 0 ? await databaseNow(conn) : new Date();
+      const { steps, inserts } = decideCheckouts(jobs, { existing, pendingByClient, carts, products, now });
+
+      try {
+        await insertOrders(conn, inserts);
+      } catch (err) {
+        if (isDuplicateKey(err)) throw new RetryTransaction('order or pending order inserted concurrently');
+        throw err;
+      }
+      if (deps.crash && jobs.length > 1 && inserts.length > 0) cartCrashPoint('cart.mid-batch', deps.crash);
+      await insertItems(conn, inserts);
+      return steps;
+    },
+    { log: deps.log },
+  );
+}
+
+/** One checkout job on its own (a batch of one). */
 export async function createOrder(pool: Pool, log: Logger, job: CheckoutJob): Promise<CheckoutStep> {
-  const existing = await readOrder(pool, job.orderID);
-  if (existing) return stepOf(existing);
-
-  try {
-    return await withTransaction(pool, (conn) => insertOrder(conn, job), { log });
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    // Two unique keys can refuse the insert: the order id, or the one pending
-    // order per client (uq_orders_pending_client). The data says which: the
-    // conflicting insert has committed (ours waited for it), so an order with
-    // this id exists if and only if it was the same order, inserted
-    // concurrently by another worker: go on from what that insert recorded.
-    const order = await readOrder(pool, job.orderID);
-    if (order) return stepOf(order);
-    // Otherwise another order of this client is pending: record the refusal so
-    // this order id resolves too.
-    return withTransaction(pool, (conn) => refuse(conn, job, 'CHECKOUT_IN_PROGRESS', 'another checkout of this client is in progress'), { log });
-  }
-}
-
-async function insertOrder(conn: PoolConnection, job: CheckoutJob): Promise<CheckoutStep> {
-  const lines = await lockCart(conn, job.clientID);
-  if (lines.length === 0) return refuse(conn, job, 'EMPTY_CART', 'the cart is empty');
-
-  const products = await readPricing(conn, lines.map((l) => l.productId));
-  const pricing = priceCart(lines, products, await databaseNow(conn));
-  if (!pricing.ok) return refuse(conn, job, pricing.code, pricing.message);
-
-  await insertPendingOrder(conn, { orderId: job.orderID, clientId: job.clientID, totalCents: pricing.totalCents, lines: pricing.lines });
-  return {
-    kind: 'process',
-    order: { orderId: job.orderID, clientId: job.clientID, status: 'pending', code: '', error: '', totalCents: pricing.totalCents },
-  };
-}
-
-/** Record a refused checkout as a failed order. */
-async function refuse(conn: PoolConnection, job: CheckoutJob, code: ErrorCode, error: string): Promise<CheckoutStep> {
-  try {
-    await insertFailedOrder(conn, { orderId: job.orderID, clientId: job.clientID, code, error });
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    // The same order id was inserted concurrently (a duplicate delivery): go on
-    // from whatever that insert recorded.
-    const order = await readOrder(conn, job.orderID);
-    if (!order) throw new RetryTransaction('order inserted concurrently');
-    return stepOf(order);
-  }
-  return { kind: 'final', order: { orderId: job.orderID, clientId: job.clientID, status: 'failed', code, error, totalCents: 0 } };
+  const [step] = await createOrders({ pool, log }, [job]);
+  return step!;
 }

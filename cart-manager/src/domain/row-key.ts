@@ -1,0 +1,10 @@
+/**
+ * The key of a row as the database sees it. The cart manager's tables collate
+ * utf8mb4_bin, which is PAD SPACE: trailing spaces do not count ('alice' and
+ * 'alice ' are the same client, the same primary key). A batch keeps its rows
+ * in maps by this key, so that two messages the database would put on one row
+ * are one entry in memory too.
+ */
+export function rowKey(...parts: string[]): string {
+  return JSON.stringify(parts.map((p) => p.replace(/ +$/, '')));
+}
