@@ -8,12 +8,19 @@
 import { existsSync, writeFileSync } from 'node:fs';
 
 export type CrashPoint =
+  | 'cart.mid-batch' // a batch of 2+ messages half written (its first multi-row write done): the database rolls it back
   | 'cart.after-order-commit' // order committed, checkout job not yet published
   | 'checkout.after-reserve' // stock reserved, payment not yet charged
   | 'checkout.after-charge' // payment charged, reservation not yet committed
   | 'checkout.after-commit'; // reservation committed, order/reply not yet written
 
-export function crashPoint(point: CrashPoint, crash: { CRASH_AT: string; CRASH_ONCE_FILE: string }): void {
+/** The two settings every service with crash points reads (commonEnv). */
+export interface CrashConfig {
+  CRASH_AT: string;
+  CRASH_ONCE_FILE: string;
+}
+
+export function crashPoint(point: CrashPoint, crash: CrashConfig): void {
   const crashAt = crash.CRASH_AT;
   const onceFile = crash.CRASH_ONCE_FILE;
   if (!crashAt) return;

@@ -3,7 +3,7 @@ import type { BatchConsumerSpec, Delivery } from '../../../common/src/amqp/consu
 import { type Pool, RetryTransaction, withTransaction } from '../../../common/src/db';
 import type { Logger } from '../../../common/src/logger';
 import { type AddToCartJob, type AddToCartReply, addToCartJob } from '../../../contracts/messages';
-import { type CrashConfig, cartCrashPoint } from '../crash';
+import { type CrashConfig, crashPoint } from '../../../common/src/crash';
 import { addToCartLines, lockCartLines } from '../db/carts';
 import { findOutcomes, recordOutcomes } from '../db/processed-messages';
 import { readStocks } from '../db/products';
@@ -77,7 +77,7 @@ export async function addToCarts(deps: Pick<AddToCartDeps, 'pool' | 'log' | 'max
 
       // Recorded already: the same request is being applied by another worker right now.
       if (!(await recordOutcomes(conn, decisions.toRecord))) throw new RetryTransaction('duplicate add-to-cart in flight');
-      if (deps.crash && jobs.length > 1 && decisions.additions.length > 0) cartCrashPoint('cart.mid-batch', deps.crash);
+      if (deps.crash && jobs.length > 1 && decisions.additions.length > 0) crashPoint('cart.mid-batch', deps.crash);
       await addToCartLines(conn, decisions.additions);
       return decisions.replies;
     },

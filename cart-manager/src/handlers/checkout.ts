@@ -3,7 +3,7 @@ import type { BatchConsumerSpec, BatchItemOutcome, Delivery } from '../../../com
 import { type Pool, RetryTransaction, isDuplicateKey, withTransaction } from '../../../common/src/db';
 import type { Logger } from '../../../common/src/logger';
 import { type CheckoutJob, type ProcessOrderJob, checkoutJob, checkoutReplyOf } from '../../../contracts/messages';
-import { type CrashConfig, cartCrashPoint } from '../crash';
+import { type CrashConfig, crashPoint } from '../../../common/src/crash';
 import { cartsByClient, lockCarts } from '../db/carts';
 import { findOrders, findPendingOrders, insertItems, insertOrders } from '../db/orders';
 import { databaseNow, readPricing } from '../db/products';
@@ -47,7 +47,7 @@ export function checkoutConsumer(deps: CheckoutDeps, queue: string, batching: Ba
  */
 export async function handleCheckoutBatch(deps: CheckoutDeps, batch: readonly Delivery<CheckoutJob>[]): Promise<BatchItemOutcome[]> {
   const steps = await createOrders(deps, batch.map((d) => d.message));
-  if (steps.some((s) => s.kind === 'process')) cartCrashPoint('cart.after-order-commit', deps.crash);
+  if (steps.some((s) => s.kind === 'process')) crashPoint('cart.after-order-commit', deps.crash);
   const published = await Promise.allSettled(
     batch.map(async ({ message, ctx }, i) => {
       const step = steps[i]!;
@@ -113,7 +113,7 @@ export async function createOrders(deps: { pool: Pool; log: Logger; crash?: Cras
         if (isDuplicateKey(err)) throw new RetryTransaction('order or pending order inserted concurrently');
         throw err;
       }
-      if (deps.crash && jobs.length > 1 && inserts.length > 0) cartCrashPoint('cart.mid-batch', deps.crash);
+      if (deps.crash && jobs.length > 1 && inserts.length > 0) crashPoint('cart.mid-batch', deps.crash);
       await insertItems(conn, inserts);
       return steps;
     },

@@ -2,7 +2,7 @@ import type { BatchConsumerSpec, Delivery } from '../../../common/src/amqp/consu
 import { type Pool, RetryTransaction, withTransaction } from '../../../common/src/db';
 import type { Logger } from '../../../common/src/logger';
 import { type OrderFinalizedEvent, orderFinalizedEvent } from '../../../contracts/messages';
-import { type CrashConfig, cartCrashPoint } from '../crash';
+import { type CrashConfig, crashPoint } from '../../../common/src/crash';
 import { lockCartLines, writeCartRemovals } from '../db/carts';
 import { findOutcomes, recordOutcomes } from '../db/processed-messages';
 import { cartAfterRemovals } from '../domain/cart-removal';
@@ -69,7 +69,7 @@ export async function applyOrdersFinalized(deps: OrderFinalizedDeps, events: rea
       if (!(await recordOutcomes(conn, applied.map((e) => ({ messageId: cleanupId(e.orderID), outcome: { ok: true } }))))) {
         throw new RetryTransaction('duplicate order-finalized in flight');
       }
-      if (deps.crash && events.length > 1 && orders.length > 0) cartCrashPoint('cart.mid-batch', deps.crash);
+      if (deps.crash && events.length > 1 && orders.length > 0) crashPoint('cart.mid-batch', deps.crash);
       const lines = await lockCartLines(
         conn,
         orders.flatMap((o) => o.items.map((i) => ({ clientId: o.clientId, productId: i.productId }))),
