@@ -241,6 +241,54 @@ describe('inventory manager: coalesced batches (real processes, real MariaDB)', 
     expect((await system.audit(false)).violations).toEqual([]);
   });
 
+  test('when an inventory manager is killed while batches are in flight, then each batch happened whole or not at all, and a retry elsewhere finishes the job', async () => {
+    await system.seed({ productId: 'kill', stock: 700 });
+    const victim = await system.startService('inventory-manager', { INVENTORY_BATCH_MAX: '50' });
+    const client = createInventoryClient(`127.0.0.1:${victim.port}`, { timeoutMs: 10_000, attempts: 1 });
+    const ids: string[] = Array.from({ length: 1000 }, () => randomUUID());
+    const answered = new Map<string, string>();
+    let killing: Promise<void> | null = null;
+    try {
+      await Promise.all(
+        ids.map(async (id) => {
+          try {
+            answered.set(id, (await client.reserve(id, [{ productId: 'kill', quantity: 1 }])).state);
+          } catch {
+            // cut off by the kill
+          }
+          // SIGKILL once a few batches are committed: the next ones are on their way to the database.
+          if (answered.size >= 60) killing ??= system.kill(victim, 'SIGKILL');
+        }),
+      );
+      await killing;
+    } finally {
+      client.close();
+    }
+    expect(answered.size).toBeGreaterThanOrEqual(60);
+    expect(answered.size).toBeLessThan(ids.length);
+    // Whatever the kill interrupted was rolled back whole: the ledger, lines and counters agree.
+    expect((await system.audit(false)).violations).toEqual([]);
+    const mid = await level('kill');
+    expect(mid.reserved).toBeGreaterThanOrEqual(answered.size);
+
+    // Every caller retries on the other instance: the same answer for those answered, a hold for the rest.
+    const retried = await b.reserveBatch(ids.slice(0, 500).map((orderId) => ({ orderId, items: [{ productId: 'kill', quantity: 1 }] })));
+    const rest = await Promise.all(
+      ids.slice(500).map((id) =>
+        b.reserve(id, [{ productId: 'kill', quantity: 1 }]).then(
+          (r) => r.state,
+          (err: unknown) => (err instanceof AppError ? err.code : String(err)),
+        ),
+      ),
+    );
+    const states = [...retried.map(stateOrCode), ...rest];
+    expect(states.filter((s) => s === 'HELD')).toHaveLength(700);
+    expect(states.filter((s) => s === 'ALL_RESERVED')).toHaveLength(300);
+    for (const [id, state] of answered) expect(states[ids.indexOf(id)]).toBe(state);
+    expect(await level('kill')).toEqual({ available: 0, reserved: 700, sold: 0 });
+    expect((await system.audit(false)).violations).toEqual([]);
+  });
+
   test('when coalescing is off (INVENTORY_COALESCE=false), then the batch RPCs answer the same way, one transaction per order, and nothing is counted as coalesced', async () => {
     const perCall = await system.startService('inventory-manager', { INVENTORY_COALESCE: 'false' });
     const client = createInventoryClient(`127.0.0.1:${perCall.port}`, { timeoutMs: 30_000 });
