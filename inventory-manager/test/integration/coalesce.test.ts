@@ -247,7 +247,7 @@ describe('inventory manager: coalesced batches (real processes, real MariaDB)', 
     const client = createInventoryClient(`127.0.0.1:${victim.port}`, { timeoutMs: 10_000, attempts: 1 });
     const ids: string[] = Array.from({ length: 1000 }, () => randomUUID());
     const answered = new Map<string, string>();
-    let killing: Promise<void> | null = null;
+    const kill: { done: Promise<void> | null } = { done: null };
     try {
       await Promise.all(
         ids.map(async (id) => {
@@ -257,10 +257,10 @@ describe('inventory manager: coalesced batches (real processes, real MariaDB)', 
             // cut off by the kill
           }
           // SIGKILL once a few batches are committed: the next ones are on their way to the database.
-          if (answered.size >= 60) killing ??= system.kill(victim, 'SIGKILL');
+          if (answered.size >= 60) kill.done ??= system.kill(victim, 'SIGKILL');
         }),
       );
-      await killing;
+      await kill.done;
     } finally {
       client.close();
     }
