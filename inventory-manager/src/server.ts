@@ -25,7 +25,7 @@ export interface RunningServer {
 
 export interface ServerDeps {
   /** Reserve, Commit, Rollback: coalesced into batch transactions, or one transaction per call (INVENTORY_COALESCE). */
-  reservations: Pick<ReservationService, 'reserve' | 'commit' | 'rollback'>;
+  reservations: Pick<ReservationService, 'reserve' | 'commit' | 'rollback' | 'reserveMany' | 'commitMany' | 'rollbackMany'>;
   products: Pick<ProductRepo, 'checkQuantity'>;
   /** grpc.health.v1.Health, served on the same port; its statuses are set by jobs/health.ts. */
   health: HealthImplementation;

@@ -21,12 +21,36 @@ export interface ReservationService {
   reserve(orderId: string, items: StockItem[]): Promise<ReservationView>;
   commit(orderId: string): Promise<ReservationView>;
   rollback(orderId: string): Promise<ReservationView>;
+  /**
+   * Many orders of one batch call, served in the order given, each exactly as
+   * its single call: one settled result per order, in order. Coalescing, they
+   * all join the pending batch at once; one transaction per call, they run one
+   * after the other.
+   */
+  reserveMany(calls: ReserveCall[]): Promise<Settled[]>;
+  commitMany(orderIds: string[]): Promise<Settled[]>;
+  rollbackMany(orderIds: string[]): Promise<Settled[]>;
   /** Return up to `batchSize` expired holds to stock; how many were returned. */
   sweepExpired(batchSize: number): Promise<number>;
   /** Batches run and calls served per operation; null when every call is its own transaction. */
   readonly coalesced: Readonly<Record<CoalescedOp, CoalescerStats>> | null;
   /** Resolves when no call is waiting or being served. */
   drain(): Promise<void>;
+}
+
+export type Settled = PromiseSettledResult<ReservationView>;
+
+/** One after the other, in order: the batch RPCs when every call is its own transaction. */
+async function inOrder<T>(items: readonly T[], serve: (item: T) => Promise<ReservationView>): Promise<Settled[]> {
+  const settled: Settled[] = [];
+  for (const item of items) {
+    try {
+      settled.push({ status: 'fulfilled', value: await serve(item) });
+    } catch (reason) {
+      settled.push({ status: 'rejected', reason });
+    }
+  }
+  return settled;
 }
 
 export interface ReservationServiceOptions {
@@ -43,6 +67,9 @@ export function createReservationService(pool: Pool, log: Logger, options: Reser
       reserve: (orderId, items) => single.reserve(orderId, items),
       commit: (orderId) => single.commit(orderId),
       rollback: (orderId) => single.rollback(orderId),
+      reserveMany: (calls) => inOrder(calls, (c) => single.reserve(c.orderId, c.items)),
+      commitMany: (orderIds) => inOrder(orderIds, (id) => single.commit(id)),
+      rollbackMany: (orderIds) => inOrder(orderIds, (id) => single.rollback(id)),
       sweepExpired: (batchSize) => single.sweepExpired(batchSize),
       coalesced: null,
       drain: async () => undefined,
@@ -72,6 +99,10 @@ export function createReservationService(pool: Pool, log: Logger, options: Reser
     reserve: (orderId, items) => reserve.submit({ orderId, items }),
     commit: (orderId) => commit.submit({ orderId, op: 'commit' }),
     rollback: (orderId) => rollback.submit({ orderId, op: 'rollback' }),
+    // All submitted in this turn: they join the same pending batch, in the order given.
+    reserveMany: (calls) => Promise.allSettled(calls.map((c) => reserve.submit(c))),
+    commitMany: (orderIds) => Promise.allSettled(orderIds.map((orderId) => commit.submit({ orderId, op: 'commit' }))),
+    rollbackMany: (orderIds) => Promise.allSettled(orderIds.map((orderId) => rollback.submit({ orderId, op: 'rollback' }))),
     // Candidates read without locks, then released in batch transactions by
     // the same conditional held -> released transition as Rollback.
     sweepExpired: async (batchSize) => {

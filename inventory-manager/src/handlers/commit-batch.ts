@@ -6,9 +6,9 @@ import { validateOrderId } from '../domain/order-items';
 import { answerEach } from './batch-reply';
 
 /** CommitBatch: Commit for each order, in the order given. */
-export function commitBatch(service: Pick<ReservationService, 'commit'>, log: Logger): (req: OrderBatch__Output) => Promise<BatchReply> {
+export function commitBatch(service: Pick<ReservationService, 'commitMany'>, log: Logger): (req: OrderBatch__Output) => Promise<BatchReply> {
   return async (req) => {
     const orders = req.orders ?? [];
-    return answerEach(orders.length, (i) => service.commit(validateOrderId(orders[i]!.order_id)), log);
+    return answerEach(orders, (i) => validateOrderId(orders[i]!.order_id), (ids) => service.commitMany(ids), log);
   };
 }

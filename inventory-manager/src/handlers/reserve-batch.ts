@@ -6,15 +6,13 @@ import { normalizeItems, validateOrderId } from '../domain/order-items';
 import { answerEach } from './batch-reply';
 
 /** ReserveBatch: Reserve for each request, in the order given; a malformed request is refused alone (INVALID_REQUEST). */
-export function reserveBatch(service: Pick<ReservationService, 'reserve'>, log: Logger): (req: ReserveBatchRequest__Output) => Promise<BatchReply> {
+export function reserveBatch(service: Pick<ReservationService, 'reserveMany'>, log: Logger): (req: ReserveBatchRequest__Output) => Promise<BatchReply> {
   return async (req) => {
     const requests = req.requests ?? [];
     return answerEach(
-      requests.length,
-      (i) => {
-        const r = requests[i]!;
-        return service.reserve(validateOrderId(r.order_id), normalizeItems(r.items ?? []));
-      },
+      requests,
+      (i) => ({ orderId: validateOrderId(requests[i]!.order_id), items: normalizeItems(requests[i]!.items ?? []) }),
+      (calls) => service.reserveMany(calls),
       log,
     );
   };

@@ -6,9 +6,9 @@ import { validateOrderId } from '../domain/order-items';
 import { answerEach } from './batch-reply';
 
 /** RollbackBatch: Rollback for each order, in the order given (a tombstone for an order never reserved). */
-export function rollbackBatch(service: Pick<ReservationService, 'rollback'>, log: Logger): (req: OrderBatch__Output) => Promise<BatchReply> {
+export function rollbackBatch(service: Pick<ReservationService, 'rollbackMany'>, log: Logger): (req: OrderBatch__Output) => Promise<BatchReply> {
   return async (req) => {
     const orders = req.orders ?? [];
-    return answerEach(orders.length, (i) => service.rollback(validateOrderId(orders[i]!.order_id)), log);
+    return answerEach(orders, (i) => validateOrderId(orders[i]!.order_id), (ids) => service.rollbackMany(ids), log);
   };
 }
