@@ -128,6 +128,9 @@ export class Coalescer<Req, Res> {
     this.running++;
     try {
       await this.isolate(batch);
+    } catch (err) {
+      // Only a bug gets here; no caller may hang on it (settling a settled call does nothing).
+      for (const w of batch) w.reject(err);
     } finally {
       this.running--;
       for (const w of batch) for (const k of w.keys) this.busy.delete(k);
