@@ -33,23 +33,32 @@ export async function findPayments(pool: Pool, orderIds: readonly string[]): Pro
   return payments;
 }
 
+export interface NewPayment {
+  orderId: string;
+  amountCents: number;
+  status: 'charged' | 'declined';
+  reason: string;
+}
+
 /**
- * Record a verdict, unless one is recorded already (another attempt was
- * first: its verdict stands, no update on duplicate). Returns what is stored.
+ * Record verdicts, in one multi-row statement, each unless one is recorded
+ * already for its order (another attempt was first: its verdict stands, no
+ * update on duplicate), then read back what is stored, in one query. Returns
+ * one record per payment, in order.
  */
-export async function recordPayment(
-  pool: Pool,
-  payment: { orderId: string; amountCents: number; status: 'charged' | 'declined'; reason: string },
-): Promise<PaymentRecord> {
-  await pool.execute('INSERT INTO payments (order_id, amount_cents, status, reason) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE order_id = order_id', [
-    payment.orderId,
-    payment.amountCents,
-    payment.status,
-    payment.reason,
+export async function recordPayments(pool: Pool, payments: readonly NewPayment[]): Promise<PaymentRecord[]> {
+  if (payments.length === 0) return [];
+  // Rows in key order: two such statements sharing orders lock them in the same order.
+  const rows = [...payments].sort((a, b) => (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0));
+  await pool.query('INSERT INTO payments (order_id, amount_cents, status, reason) VALUES ? ON DUPLICATE KEY UPDATE order_id = order_id', [
+    rows.map((p) => [p.orderId, p.amountCents, p.status, p.reason]),
   ]);
-  const stored = await findPayment(pool, payment.orderId);
-  if (!stored) throw new Error(`payment of order ${payment.orderId} vanished`);
-  return stored;
+  const stored = await findPayments(pool, payments.map((p) => p.orderId));
+  return payments.map((p) => {
+    const record = stored.get(p.orderId);
+    if (!record) throw new Error(`payment of order ${p.orderId} vanished`);
+    return record;
+  });
 }
 
 /** charged -> refunded, once: true when this call refunded it. */
