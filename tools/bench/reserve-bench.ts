@@ -4,10 +4,12 @@
  *   - in-process: the inventory manager's reservation service called directly,
  *     both modes on the same pool, in the same run;
  *   - through gRPC: two inventory manager processes (INVENTORY_COALESCE=true
- *     and false) on the same database, driven by this process's gRPC clients.
- * Each run is a closed loop: `--in-flight` callers, each sending its next
- * Reserve (a fresh order id, one unit) as soon as the previous one answered,
- * for `--seconds`. Stock is plentiful, so every call is a grant: the rate is
+ *     and false) on the same database, driven by this process's gRPC client,
+ *     first with single Reserve calls, then with ReserveBatch calls of
+ *     `--batch-call` orders (the checkout manager's way), the same orders in flight.
+ * Each run is a closed loop: `--in-flight` orders in flight, each caller
+ * sending its next call (fresh order ids, one unit each) as soon as the
+ * previous one answered, for `--seconds`. Stock is plentiful, so every call is a grant: the rate is
  * reservations/s. The database is audited at the end (conservation, ledger,
  * reserved = held lines). Build first: npm run build && npm run bench:reserve.
  */
@@ -15,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createPool, type Pool } from '../../common/src/db';
+import { AppError } from '../../common/src/errors';
 import { createInventoryClient } from '../../common/src/inventory-client';
 import { createLogger } from '../../common/src/logger';
 import { createReservationService, type ReservationService } from '../../inventory-manager/src/bench';
@@ -25,10 +28,12 @@ interface Options {
   seconds: number;
   pool: number;
   batchMax: number;
+  /** Orders per ReserveBatch call in the batch-RPC rows. */
+  batchCall: number;
 }
 
 interface RunResult {
-  path: 'in-process' | 'gRPC';
+  path: 'in-process' | 'gRPC' | `gRPC ReserveBatch of ${number}`;
   coalesced: boolean;
   granted: number;
   failed: number;
@@ -47,6 +52,7 @@ function parseOptions(argv: string[]): Options {
       seconds: { type: 'string', default: '5' },
       pool: { type: 'string', default: '10' },
       'batch-max': { type: 'string', default: '200' },
+      'batch-call': { type: 'string', default: '50' },
     },
   });
   const n = (name: string, v: string | undefined) => {
@@ -59,15 +65,22 @@ function parseOptions(argv: string[]): Options {
     seconds: n('seconds', values.seconds),
     pool: Math.round(n('pool', values.pool)),
     batchMax: Math.round(n('batch-max', values['batch-max'])),
+    batchCall: Math.round(n('batch-call', values['batch-call'])),
   };
 }
 
-/** `inFlight` callers in a closed loop for `seconds`; each call reserves one unit of `productId` for a fresh order. */
+/**
+ * A closed loop for `seconds`: callers each send their next call as soon as the
+ * previous one answered, so that `o.inFlight` orders are always in flight. A
+ * call reserves one unit for each of `perCall` fresh orders (1: Reserve; more:
+ * ReserveBatch) and says how many it was granted.
+ */
 async function drive(
   run: Pick<RunResult, 'path' | 'coalesced'>,
-  reserve: (orderId: string) => Promise<unknown>,
+  reserve: (orderIds: string[]) => Promise<number>,
   o: Options,
   meanBatch: () => number | null,
+  perCall = 1,
 ): Promise<RunResult> {
   const latencies: number[] = [];
   let granted = 0;
@@ -79,26 +92,27 @@ async function drive(
     while (performance.now() < deadline) {
       const t0 = performance.now();
       try {
-        await reserve(randomUUID());
-        granted++;
+        const got = await reserve(Array.from({ length: perCall }, () => randomUUID()));
+        granted += got;
+        failed += perCall - got;
       } catch (err) {
-        failed++;
+        failed += perCall;
         firstError ??= err;
       }
       latencies.push(performance.now() - t0);
     }
   };
-  await Promise.all(Array.from({ length: o.inFlight }, caller));
+  await Promise.all(Array.from({ length: Math.max(1, Math.round(o.inFlight / perCall)) }, caller));
   const seconds = (performance.now() - started) / 1000;
-  if (firstError) process.stderr.write(`   ${failed} calls failed, the first with: ${String(firstError)}\n`);
+  if (firstError) process.stderr.write(`   ${failed} orders failed, the first with: ${String(firstError)}\n`);
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
   return { ...run, granted, failed, seconds, p50: at(0.5), p99: at(0.99), meanBatch: meanBatch() };
 }
 
 /** A short closed loop first, not counted: connections opened, code warm. */
-async function warmUp(reserve: (orderId: string) => Promise<unknown>, o: Options): Promise<void> {
-  await drive({ path: 'in-process', coalesced: false }, reserve, { ...o, seconds: Math.min(1, o.seconds / 5) }, () => null);
+async function warmUp(reserve: (orderIds: string[]) => Promise<number>, o: Options, perCall = 1): Promise<void> {
+  await drive({ path: 'in-process', coalesced: false }, reserve, { ...o, seconds: Math.min(1, o.seconds / 5) }, () => null, perCall);
 }
 
 const modeName = (coalesced: boolean) => (coalesced ? 'coalesced' : 'one transaction per call');
@@ -129,7 +143,7 @@ async function inProcess(system: LocalSystem, o: Options): Promise<RunResult[]> 
       const service = createReservationService(pool, log, { coalesce, maxBatch: o.batchMax, reservationTtlMs: 600_000 });
       const productId = `bench-inproc-${coalesce ? 'coalesced' : 'per-call'}`;
       await system.seed({ productId, stock: 100_000_000 });
-      const reserve = (orderId: string) => service.reserve(orderId, [{ productId, quantity: 1 }]);
+      const reserve = async ([orderId]: string[]) => (await service.reserve(orderId!, [{ productId, quantity: 1 }]), 1);
       process.stderr.write(`== in-process, ${modeName(coalesce)}\n`);
       await warmUp(reserve, o);
       results.push(await drive({ path: 'in-process', coalesced: coalesce }, reserve, o, batchMeter(service)));
@@ -153,22 +167,30 @@ async function overGrpc(system: LocalSystem, o: Options): Promise<RunResult[]> {
     });
     const client = createInventoryClient(`127.0.0.1:${proc.port}`, { timeoutMs: 60_000, attempts: 1 });
     try {
-      const productId = `bench-grpc-${coalesce ? 'coalesced' : 'per-call'}`;
-      await system.seed({ productId, stock: 100_000_000 });
-      const reserve = (orderId: string) => client.reserve(orderId, [{ productId, quantity: 1 }]);
-      process.stderr.write(`== gRPC, ${modeName(coalesce)}\n`);
-      await warmUp(reserve, o);
-      const before = await reserveCounters(proc.opsPort!);
-      const result = await drive({ path: 'gRPC', coalesced: coalesce }, reserve, o, () => null);
-      const after = await reserveCounters(proc.opsPort!);
-      if (after.batches > before.batches) result.meanBatch = (after.calls - before.calls) / (after.batches - before.batches);
-      results.push(result);
+      // Single Reserve calls, then ReserveBatch calls of `batchCall` orders: the same orders in flight.
+      for (const perCall of [1, o.batchCall]) {
+        const path: RunResult['path'] = perCall === 1 ? 'gRPC' : `gRPC ReserveBatch of ${perCall}`;
+        const productId = `bench-${perCall === 1 ? 'grpc' : 'grpc-batch'}-${coalesce ? 'coalesced' : 'per-call'}`;
+        await system.seed({ productId, stock: 100_000_000 });
+        const reserve =
+          perCall === 1
+            ? async ([orderId]: string[]) => (await client.reserve(orderId!, [{ productId, quantity: 1 }]), 1)
+            : async (orderIds: string[]) =>
+                (await client.reserveBatch(orderIds.map((orderId) => ({ orderId, items: [{ productId, quantity: 1 }] })))).filter((r) => !(r instanceof AppError)).length;
+        process.stderr.write(`== ${path}, ${modeName(coalesce)}\n`);
+        await warmUp(reserve, o, perCall);
+        const before = await reserveCounters(proc.opsPort!);
+        const result = await drive({ path, coalesced: coalesce }, reserve, o, () => null, perCall);
+        const after = await reserveCounters(proc.opsPort!);
+        if (after.batches > before.batches) result.meanBatch = (after.calls - before.calls) / (after.batches - before.batches);
+        results.push(result);
+      }
     } finally {
       client.close();
       await system.kill(proc, 'SIGTERM');
     }
   }
-  return results;
+  return results.sort((x, y) => (x.path === y.path ? 0 : x.path === 'gRPC' ? -1 : y.path === 'gRPC' ? 1 : 0));
 }
 
 function table(rows: RunResult[], o: Options): string {
@@ -176,12 +198,13 @@ function table(rows: RunResult[], o: Options): string {
   const fmt = (x: number, digits = 0) => x.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
   const baseline = (r: RunResult) => rows.find((b) => b.path === r.path && !b.coalesced) ?? r;
   const lines = [
-    `Reserve, one hot product, ${fmt(o.inFlight)} calls in flight, ${o.seconds} s per run, pool ${o.pool}, batch bound ${o.batchMax}`,
+    `Reserve, one hot product, ${fmt(o.inFlight)} orders in flight, ${o.seconds} s per run, pool ${o.pool}, batch bound ${o.batchMax}`,
     '',
     '| path | reservations | failed | reservations/s | × one per call | mean batch | p50 ms | p99 ms |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((r) => {
       const base = baseline(r);
+      // (p50 / p99 are per call: a ReserveBatch call carries its orders together.)
       return `| ${r.path}, ${modeName(r.coalesced)} | ${fmt(r.granted)} | ${fmt(r.failed)} | ${fmt(rate(r))} | ${fmt(rate(r) / rate(base), 1)} | ${r.meanBatch === null ? '–' : fmt(r.meanBatch, 1)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} |`;
     }),
   ];
