@@ -22,4 +22,4 @@ export { runBuyers } from './load/coordinator';
 export { summarize } from './load/histograms';
 export { soldOutAt } from './load/metrics';
 export { OUTCOMES, type Outcome, outcomeOf } from './load/outcomes';
-export { type BuyerPlan, type CartLine, type ConfirmedOrder, ENDPOINTS, type Endpoint, type LatencySummary, type LoadResult, type Phase, type Progress, type TimelinePoint } from './load/types';
+export { type BuyerPlan, type CartLine, type ConfirmedOrder, CONNECTION_MODES, type ConnectionMode, ENDPOINTS, type Endpoint, type LatencySummary, type LoadResult, type Phase, type Progress, type TimelinePoint } from './load/types';

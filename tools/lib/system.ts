@@ -62,6 +62,11 @@ export interface SystemOptions {
   keepDatabase?: boolean;
   /** Fixed inventory gRPC port (chaos restarts it on the same address); default a free one. */
   inventoryPort?: number;
+  /**
+   * Run every service under node's CPU profiler (--cpu-prof), writing <service>-<n>.cpuprofile here
+   * when it exits: stop() sends SIGTERM and waits, so each profile is complete.
+   */
+  cpuProfileDir?: string;
 }
 
 export class LocalSystem {
@@ -73,11 +78,12 @@ export class LocalSystem {
   readonly amqpUrl: string;
   readonly database: SystemDatabase;
   readonly broker: BrokerAdmin;
-  private readonly supervisor = new ProcessSupervisor(this.logDir);
+  private readonly supervisor: ProcessSupervisor;
   inventoryPort = 0;
   gatewayUrl = '';
 
   constructor(private readonly options: SystemOptions = {}) {
+    this.supervisor = new ProcessSupervisor(this.logDir, { cpuProfileDir: options.cpuProfileDir });
     this.dbName = options.dbName ?? `fs_test_${this.runId}`;
     this.amqpUrl = options.amqpUrl ?? amqpUrlFromEnv();
     this.database = new SystemDatabase(this.dbName);
@@ -213,6 +219,30 @@ export class LocalSystem {
   /** Peak resident memory per service name (the largest of its processes), in MB. */
   peakMemoryMb(): Record<string, number> {
     return this.supervisor.peakMemoryMb();
+  }
+
+  /** CPU seconds (user + system) each process has used, the busiest first; after stop(), as sampled just before it. */
+  cpuSeconds(): { name: ServiceName; pid: number; cpuSeconds: number; cpuProfile?: string }[] {
+    return this.supervisor.cpuSeconds();
+  }
+
+  /** The Prometheus /metrics page of every running process (the gateway on its port, the others on their ops port). */
+  async metricsPages(timeoutMs = 5_000): Promise<{ name: ServiceName; pid: number; text: string }[]> {
+    const pages = await Promise.all(
+      this.processes
+        .filter((p) => isRunning(p))
+        .map(async (p) => {
+          const port = p.name === 'api-gateway' ? p.port : p.opsPort;
+          if (!port) return null;
+          try {
+            const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
+            return { name: p.name, pid: p.child.pid ?? 0, text: await res.text() };
+          } catch {
+            return null;
+          }
+        }),
+    );
+    return pages.filter((p) => p !== null);
   }
 
   async seed(seed: ProductSeed): Promise<void> {

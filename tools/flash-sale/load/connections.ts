@@ -2,12 +2,15 @@
  * One undici Client per buyer (one TCP connection, no pipelining), so the
  * gateway sees N real connections, as it would from N people; warmed up before
  * the release with one GET /healthz each, with bounded concurrency so the
- * gateway's accept queue is not what the run measures.
+ * gateway's accept queue is not what the run measures. In 'per-request' mode
+ * every request (the warm-up's too) asks for `connection: close` and the
+ * client drops the socket after the answer: each request opens a fresh one.
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'undici';
 import type { RunMetrics } from './metrics';
+import type { ConnectionMode } from './types';
 
 const WARMUP_ATTEMPTS = 3;
 
@@ -17,11 +20,16 @@ export class BuyerConnections {
   /** Connections open now, by the clients' own connect / disconnect events. */
   private open = 0;
 
+  /** Every request closes its connection after the answer ('per-request' mode). */
+  readonly closeAfterEachRequest: boolean;
+
   constructor(
     gatewayUrl: string,
     private readonly metrics: RunMetrics,
+    mode: ConnectionMode = 'per-buyer',
   ) {
     this.origin = new URL(gatewayUrl).origin;
+    this.closeAfterEachRequest = mode === 'per-request';
   }
 
   get size(): number {
@@ -58,7 +66,7 @@ export class BuyerConnections {
         for (let attempt = 1; attempt <= WARMUP_ATTEMPTS; attempt++) {
           const start = performance.now();
           try {
-            const res = await this.clients[i]!.request({ method: 'GET', path: '/healthz' });
+            const res = await this.clients[i]!.request({ method: 'GET', path: '/healthz', reset: this.closeAfterEachRequest || undefined });
             await res.body.dump();
             if (res.statusCode === 200) {
               this.metrics.latency.record('warmup', start);

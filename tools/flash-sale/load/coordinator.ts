@@ -43,7 +43,7 @@ class LoadRun {
   private releasedAt = 0;
 
   constructor(private readonly plan: BuyerPlan) {
-    this.connections = new BuyerConnections(plan.gatewayUrl, this.metrics);
+    this.connections = new BuyerConnections(plan.gatewayUrl, this.metrics, plan.connection);
     this.deadline = new Deadline(() => this.connections.destroyAll());
     const gateway = new GatewayClient(this.connections, this.metrics, this.deadline, plan.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS);
     this.script = new BuyerScript(gateway, this.metrics, this.deadline, { retryAllReserved: plan.retryAllReserved ?? true, pollIntervalMs: plan.pollIntervalMs });
@@ -97,6 +97,7 @@ class LoadRun {
     const soldOutAtMs = soldOutAt(metrics.confirmationTimes);
     return {
       mode: plan.floor ? 'floor' : 'sale',
+      connection: plan.connection ?? 'per-buyer',
       buyers: n,
       answered: metrics.answered,
       outcomes: { ...metrics.outcomes },

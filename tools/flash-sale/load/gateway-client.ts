@@ -79,7 +79,7 @@ export class GatewayClient {
       const start = performance.now();
       this.metrics.inFlight++;
       try {
-        const res = await this.connections.of(i).request({ method, path, headers, body });
+        const res = await this.connections.of(i).request({ method, path, headers, body, reset: this.connections.closeAfterEachRequest || undefined });
         const text = await res.body.text();
         this.metrics.latency.record(endpoint, start);
         return { status: res.statusCode, retryAfterS: parseRetryAfter(res.headers['retry-after']), body: parseBody(text) };

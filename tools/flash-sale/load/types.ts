@@ -82,6 +82,13 @@ export interface BuyerPlan {
   /** Concurrent connection warm-ups in phase 1 (default 500). */
   connectConcurrency?: number;
   /**
+   * How buyers use connections. 'per-buyer' (default): one connection per buyer, opened and warmed up before the
+   * release and kept for all its requests (keep-alive), so the gateway holds every buyer's connection at the release.
+   * 'per-request': every request, the warm-up included, on a fresh connection closed after the answer
+   * (`connection: close`), so every request of the sale pays a TCP connect and an accept.
+   */
+  connection?: ConnectionMode;
+  /**
    * Backoff on repeated 429 / 503 / ALL_RESERVED for the same request: the k-th consecutive retry waits a random
    * time between Retry-After and min(Retry-After x 2^(k-1), maxRetryDelayMs), never less than Retry-After.
    * Without it 10,000 buyers retrying every second re-publish faster than the workers drain (a retry storm).
@@ -90,8 +97,13 @@ export interface BuyerPlan {
   maxRetryDelayMs?: number;
 }
 
+export const CONNECTION_MODES = ['per-buyer', 'per-request'] as const;
+export type ConnectionMode = (typeof CONNECTION_MODES)[number];
+
 export interface LoadResult {
   mode: 'sale' | 'floor';
+  /** How buyers used connections (BuyerPlan.connection). */
+  connection: ConnectionMode;
   buyers: number;
   /** Buyers with a final answer (confirmed, sold_out, declined, expired, refused). */
   answered: number;

@@ -24,6 +24,8 @@ class FakeGateway {
   readonly seen: Seen[] = [];
   readonly sockets = new Set<Socket>();
   peakSockets = 0;
+  /** TCP connections accepted in all. */
+  accepted = 0;
   stock: number;
   private readonly orders = new Map<string, { polls: number; final: Record<string, unknown> }>();
   private readonly attempts = new Map<string, number>();
@@ -43,6 +45,7 @@ class FakeGateway {
     this.server.keepAliveTimeout = 65_000;
     this.server.on('connection', (s: Socket) => {
       this.sockets.add(s);
+      this.accepted++;
       this.peakSockets = Math.max(this.peakSockets, this.sockets.size);
       s.on('close', () => this.sockets.delete(s));
     });
@@ -263,6 +266,24 @@ describe('runBuyers against a fake gateway', () => {
       expect(result.latency.healthz!.count).toBe(40);
       expect(gateway.seen.filter((s) => s.path === '/healthz')).toHaveLength(60); // 20 warm-ups + 40
       expect(gateway.seen.every((s) => s.path === '/healthz')).toBe(true);
+      expect(result.connection).toBe('per-buyer');
+      expect(gateway.accepted).toBe(20); // one kept-alive connection per buyer
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  test('when every request takes a fresh connection, then the server accepts one connection per request and keeps none of the warm-up connections', async () => {
+    const gateway = new FakeGateway(0, () => undefined);
+    await gateway.start();
+    try {
+      const result = await runBuyers({ gatewayUrl: gateway.url, buyers: 20, cartOf: () => [], clientPrefix: 'fs-floor-fresh', floor: true, connection: 'per-request' });
+      expect(result.connection).toBe('per-request');
+      expect(result.answered).toBe(20);
+      expect(result.droppedConnections).toBe(0);
+      expect(gateway.seen).toHaveLength(60);
+      expect(gateway.accepted).toBe(60);
+      expect(result.clientOpenConnectionsAtRelease).toBeLessThan(20); // the warm-up's connections are closed (the last close may still be under way)
     } finally {
       await gateway.stop();
     }

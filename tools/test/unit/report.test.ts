@@ -5,6 +5,7 @@ import { barrierVerdict, fmtDuration, formatReport, type ReportInput, summarizeR
 function load(overrides: Partial<LoadResult> = {}): LoadResult {
   return {
     mode: 'sale',
+    connection: 'per-buyer',
     buyers: 10_000,
     answered: 10_000,
     outcomes: { confirmed: 10, sold_out: 9_990, declined: 0, expired: 0, refused: 0, error: 0, unanswered: 0 },

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isRunning, ProcessSupervisor } from '../../../lib/processes';
+import { cpuSecondsFromStat, cpuSecondsOf, isRunning, ProcessSupervisor } from '../../../lib/processes';
 
 describe('process supervision', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fs-supervisor-'));
@@ -32,5 +32,17 @@ describe('process supervision', () => {
     await supervisor.stopAll();
     expect(await Promise.all(procs.map((p) => p.exited))).toEqual([0, 0]);
     expect(supervisor.running('checkout-manager')).toEqual([]);
+  });
+});
+
+describe('CPU time from /proc/<pid>/stat', () => {
+  test('when the command name holds spaces and parentheses, then utime and stime are still fields 14 and 15', () => {
+    const stat = '4242 (node (x) y) S 1 4242 4242 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 11 0 123 456 789';
+    expect(cpuSecondsFromStat(stat, 100)).toBe(3);
+  });
+
+  test('when this process is read, then its CPU time is a positive number', () => {
+    expect(cpuSecondsOf(process.pid)).toBeGreaterThan(0);
+    expect(cpuSecondsOf(2 ** 30)).toBeNull();
   });
 });
