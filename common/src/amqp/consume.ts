@@ -331,8 +331,11 @@ export class BatchConsumer<T> {
         outcomes = await this.spec.handleBatch(parsed.map((p) => p.delivery));
         if (outcomes.length !== parsed.length) throw new Error(`handleBatch returned ${outcomes.length} outcomes for ${parsed.length} deliveries`);
       } catch (err) {
-        if (parsed.length === 1) {
-          outcomes = [{ ok: false, err }];
+        if (parsed.length === 1 || isRetryable(err)) {
+          // A transient failure of the whole batch (database or inventory
+          // unreachable) is no message's fault: retry them all later, rather
+          // than one by one now against the same outage.
+          outcomes = parsed.map(() => ({ ok: false as const, err }));
         } else {
           // One of them may be the cause: give each its own chance.
           log.warn({ err, queue, size: parsed.length }, 'batch failed, retrying its messages one by one');
