@@ -1,44 +1,24 @@
-import type { PoolConnection, RowDataPacket } from '../../../common/src/db';
-import type { ErrorCode } from '../../../contracts/errors';
-import type { OrderStatus, OrderSummary } from '../../../contracts/messages';
+import type { PoolConnection } from '../../../common/src/db';
+import type { OrderSummary } from '../../../contracts/messages';
+import { readOrders, readPendingOrdersOf } from '../../../db/orders';
 import type { NewOrder } from '../domain/checkout-batch';
 import { rowKey } from '../domain/row-key';
 
 /**
  * The cart manager creates orders (the checkout manager finishes them). The
- * reads here are db/orders.ts readOrder's summary, for many orders in one
- * query. An insert that hits a unique key (the order id, or the
+ * reads are db/orders.ts's, keyed as the columns compare (rowKey). An insert that hits a unique key (the order id, or the
  * one-pending-order-per-client index uq_orders_pending_client) throws the
  * driver's ER_DUP_ENTRY: the caller reads the data again and decides.
  */
 
-interface OrderRow extends RowDataPacket {
-  order_id: string;
-  client_id: string;
-  status: OrderStatus;
-  code: ErrorCode | '';
-  error: string;
-  total_cents: number;
-}
-
-const SUMMARY = 'SELECT order_id, client_id, status, code, error, total_cents FROM orders';
-
-function summaryOf(row: OrderRow): OrderSummary {
-  return { orderId: row.order_id, clientId: row.client_id, status: row.status, code: row.code, error: row.error, totalCents: row.total_cents };
-}
-
 /** The orders that exist among these ids, by rowKey(order id). */
 export async function findOrders(conn: PoolConnection, orderIds: readonly string[]): Promise<Map<string, OrderSummary>> {
-  if (orderIds.length === 0) return new Map();
-  const [rows] = await conn.query<OrderRow[]>(`${SUMMARY} WHERE order_id IN (?)`, [[...new Set(orderIds)]]);
-  return new Map(rows.map((r) => [rowKey(r.order_id), summaryOf(r)]));
+  return new Map((await readOrders(conn, orderIds)).map((o) => [rowKey(o.orderId), o]));
 }
 
 /** The pending order of each of these clients that has one, by rowKey(client id). */
 export async function findPendingOrders(conn: PoolConnection, clientIds: readonly string[]): Promise<Map<string, OrderSummary>> {
-  if (clientIds.length === 0) return new Map();
-  const [rows] = await conn.query<OrderRow[]>(`${SUMMARY} WHERE pending_client_id IN (?)`, [[...new Set(clientIds)]]);
-  return new Map(rows.map((r) => [rowKey(r.client_id), summaryOf(r)]));
+  return new Map((await readPendingOrdersOf(conn, clientIds)).map((o) => [rowKey(o.clientId), o]));
 }
 
 /**

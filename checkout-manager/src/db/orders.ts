@@ -1,7 +1,6 @@
 import { type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket, withTransaction } from '../../../common/src/db';
 import type { Logger } from '../../../common/src/logger';
-import type { ErrorCode } from '../../../contracts/errors';
-import { readOrder } from '../../../db/orders';
+import { readOrder, readOrders as readOrderSummaries } from '../../../db/orders';
 import type { OrderSummary } from '../../../contracts/messages';
 import type { Outcome } from '../domain/outcomes';
 
@@ -42,24 +41,9 @@ export async function readItemsOf(pool: Pool, orderIds: readonly string[]): Prom
   return items;
 }
 
-/** Many orders' summaries in one query (the same fields as db/orders.ts readOrder): order id -> summary; a missing order is absent. */
+/** Many orders' summaries in one query: order id -> summary; a missing order is absent. */
 export async function readOrders(db: Pool | PoolConnection, orderIds: readonly string[]): Promise<Map<string, OrderSummary>> {
-  const orders = new Map<string, OrderSummary>();
-  if (orderIds.length === 0) return orders;
-  const [rows] = await db.query<RowDataPacket[]>('SELECT order_id, client_id, status, code, error, total_cents FROM orders WHERE order_id IN (?)', [
-    orderIds,
-  ]);
-  for (const r of rows) {
-    orders.set(r.order_id as string, {
-      orderId: r.order_id as string,
-      clientId: r.client_id as string,
-      status: r.status as OrderSummary['status'],
-      code: r.code as ErrorCode | '',
-      error: r.error as string,
-      totalCents: Number(r.total_cents),
-    });
-  }
-  return orders;
+  return new Map((await readOrderSummaries(db, orderIds)).map((o) => [o.orderId, o]));
 }
 
 /**
