@@ -395,6 +395,9 @@ describe('cart manager batches through the real queues', () => {
         events.map((e) => [e, e.orderID]),
       );
       await waitFor('the events consumed', async () => (await batchStats(proc, finalizedQueue)).messages - seen, (m) => m >= events.length);
+      // The counters count a batch when it is handed over, before its
+      // transaction commits: wait until its messages are settled too.
+      await waitFor('the events settled', () => system.inFlight(proc), (n) => n === 0);
     };
     await sendEvents();
     const cleaned = await cartLines(holders);
