@@ -56,42 +56,63 @@ export function settlementOf(err: unknown): Settlement {
 }
 
 /**
- * Consume a queue on a channel of its own, with manual acks: a message is
- * acked only once its handler's effect is durable, and each message is acked
- * on its own (never `ack(msg, true)`, which would also ack other messages of
- * the channel that are not done yet).
+ * What every kind of consumer shares: a channel of its own (re-opened on every
+ * reconnect, with its prefetch), its consumer tag, and a count of the
+ * messages it holds unsettled. Subclasses say what to do with a delivery.
  */
-export class Consumer<T> {
-  private inFlightCount = 0;
+abstract class QueueSubscription {
+  protected inFlightCount = 0;
   private consumerTag: string | null = null;
   private cancelled = false;
   private readonly slot: ChannelSlot;
 
-  constructor(
-    private readonly connection: BrokerConnection,
-    private readonly spec: ConsumerSpec<T>,
-    options: ConsumeOptions,
+  protected constructor(
+    protected readonly connection: BrokerConnection,
+    queue: string,
+    prefetch: number,
   ) {
     this.slot = connection.openChannel(async (ch) => {
       if (this.cancelled) return;
-      const { consumerTag } = await ch.consume(spec.queue, (msg) => {
-        if (msg) void this.onMessage(ch, msg);
+      const { consumerTag } = await ch.consume(queue, (msg) => {
+        if (msg) this.onDelivery(ch, msg);
       }, { noAck: false });
       this.consumerTag = consumerTag;
-    }, options.prefetch);
+    }, prefetch);
   }
+
+  protected abstract onDelivery(ch: ConfirmChannel, msg: ConsumeMessage): void;
 
   /** Messages taken and not yet acked or nacked. */
   get inFlight(): number {
     return this.inFlightCount;
   }
 
-  /** Stop taking new messages; handlers in flight keep running and settle. */
+  /** Stop taking new messages; work in flight keeps running and settles. */
   async cancel(): Promise<void> {
     this.cancelled = true;
     const ch = this.slot.current;
     if (ch && this.consumerTag) await ch.cancel(this.consumerTag).catch(() => undefined);
     this.consumerTag = null;
+  }
+}
+
+/**
+ * Consume a queue on a channel of its own, with manual acks: a message is
+ * acked only once its handler's effect is durable, and each message is acked
+ * on its own (never `ack(msg, true)`, which would also ack other messages of
+ * the channel that are not done yet).
+ */
+export class Consumer<T> extends QueueSubscription {
+  constructor(
+    connection: BrokerConnection,
+    private readonly spec: ConsumerSpec<T>,
+    options: ConsumeOptions,
+  ) {
+    super(connection, spec.queue, options.prefetch);
+  }
+
+  protected onDelivery(ch: ConfirmChannel, msg: ConsumeMessage): void {
+    void this.onMessage(ch, msg);
   }
 
   private async onMessage(ch: ConfirmChannel, msg: ConsumeMessage): Promise<void> {
@@ -249,53 +270,35 @@ export interface BatchStats {
  * latency; under a burst batches grow by themselves (group commit). Every
  * delivery is acked or dead-lettered on its own once its batch is done.
  */
-export class BatchConsumer<T> {
+export class BatchConsumer<T> extends QueueSubscription {
   private readonly waiting: { ch: ConfirmChannel; raw: ConsumeMessage }[] = [];
   private active = 0;
   private scheduled = false;
-  private inFlightCount = 0;
-  private consumerTag: string | null = null;
-  private cancelled = false;
-  private readonly slot: ChannelSlot;
   readonly stats: BatchStats = { batches: 0, deliveries: 0 };
 
   constructor(
-    private readonly connection: BrokerConnection,
+    connection: BrokerConnection,
     private readonly spec: BatchConsumerSpec<T>,
   ) {
-    this.slot = connection.openChannel(async (ch) => {
-      if (this.cancelled) return;
-      const { consumerTag } = await ch.consume(spec.queue, (msg) => {
-        if (!msg) return;
-        this.inFlightCount++;
-        this.waiting.push({ ch, raw: msg });
-        // setImmediate: amqplib hands over every message of one socket read in
-        // one go; they join the same batch.
-        if (!this.scheduled && this.active < this.concurrency) {
-          this.scheduled = true;
-          setImmediate(() => {
-            this.scheduled = false;
-            this.startBatches();
-          });
-        }
-      }, { noAck: false });
-      this.consumerTag = consumerTag;
-    }, spec.maxBatch * (spec.concurrency ?? 1));
+    super(connection, spec.queue, spec.maxBatch * (spec.concurrency ?? 1));
+  }
+
+  protected onDelivery(ch: ConfirmChannel, msg: ConsumeMessage): void {
+    this.inFlightCount++;
+    this.waiting.push({ ch, raw: msg });
+    // setImmediate: amqplib hands over every message of one socket read in
+    // one go; they join the same batch.
+    if (!this.scheduled && this.active < this.concurrency) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.startBatches();
+      });
+    }
   }
 
   private get concurrency(): number {
     return this.spec.concurrency ?? 1;
-  }
-
-  get inFlight(): number {
-    return this.inFlightCount;
-  }
-
-  async cancel(): Promise<void> {
-    this.cancelled = true;
-    const ch = this.slot.current;
-    if (ch && this.consumerTag) await ch.cancel(this.consumerTag).catch(() => undefined);
-    this.consumerTag = null;
   }
 
   /** Start batches of what waits, while fewer than `concurrency` run; each that ends starts the next. */
