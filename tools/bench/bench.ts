@@ -13,9 +13,10 @@
  * answered), two GET /healthz per buyer, against
  *   - a plain node:http server in its own process that answers at once (floor-server.ts), and
  *   - the gateway's GET /healthz (the whole system up, as ./setup.sh starts it);
- * with a connection per buyer (the shape of every sale) and, beside it, a fresh
- * connection per request. "N×" of a sale is its time from the release to the
- * last final answer over the same for the floor with as many buyers.
+ * with a fresh connection per request (as 10,000 distinct buyers arrive: the
+ * shape of the S sales) and with a kept-alive connection per buyer (the K rows
+ * and T). "N×" of a sale is its time from the release to the last final answer
+ * over the same for the floor with as many buyers, connected the same way.
  *
  * Sales, each on two systems: S = what ./setup.sh starts (1 cart and 1 checkout
  * manager, payment latency 200 ms, every other setting at its default) and
@@ -126,6 +127,8 @@ interface SaleSpec {
   shape: SystemShape;
   name: string;
   buyers: number;
+  /** How the buyers connect; the row's "N×" is over the floor measured the same way. */
+  connection: ConnectionMode;
   options: Partial<Options>;
 }
 
@@ -140,26 +143,34 @@ function floor(id: string, server: FloorSpec['server'], buyers: number, connecti
   return { kind: 'floor', id, server, buyers, connection, name: `${server} floor: ${int(buyers)} buyers x 2 GET /healthz, ${CONNECTION_LABEL[connection]}` };
 }
 
-function sales(shape: SystemShape): SaleSpec[] {
-  return [
-    { kind: 'sale', id: `${shape.key}1`, shape, name: `1. stock 10, ${int(n(10_000))} buyers, one unit each`, buyers: n(10_000), options: { buyers: n(10_000), stock: 10 } },
+/**
+ * The three sales of a system. `connection` is how its buyers connect; `suffix` tells the rows of the same
+ * system apart by it (S2 with a fresh connection per request, S2K with a kept-alive connection per buyer).
+ */
+function sales(shape: SystemShape, connection: ConnectionMode, suffix = '', only: number[] = [1, 2, 3]): SaleSpec[] {
+  const label = suffix ? `, ${CONNECTION_LABEL[connection]}` : '';
+  const all: SaleSpec[] = [
+    { kind: 'sale', id: `${shape.key}1${suffix}`, shape, connection, name: `1. stock 10, ${int(n(10_000))} buyers, one unit each${label}`, buyers: n(10_000), options: { buyers: n(10_000), stock: 10 } },
     {
       kind: 'sale',
-      id: `${shape.key}2`,
+      id: `${shape.key}2${suffix}`,
       shape,
-      name: `2. stock ${int(n(10_000))}, ${int(n(10_000))} buyers (every buyer wins)`,
+      connection,
+      name: `2. stock ${int(n(10_000))}, ${int(n(10_000))} buyers (every buyer wins)${label}`,
       buyers: n(10_000),
       options: { buyers: n(10_000), stock: n(10_000) },
     },
     {
       kind: 'sale',
-      id: `${shape.key}3`,
+      id: `${shape.key}3${suffix}`,
       shape,
-      name: `3. 100 products x 100 units, ${int(n(5_000))} buyers, carts of 1-5 products`,
+      connection,
+      name: `3. 100 products x 100 units, ${int(n(5_000))} buyers, carts of 1-5 products${label}`,
       buyers: n(5_000),
       options: { buyers: n(5_000), products: 100, stock: 100, 'cart-size': '1-5' },
     },
   ];
+  return all.filter((_, k) => only.includes(k + 1));
 }
 
 export const SPECS: Spec[] = [
@@ -169,8 +180,14 @@ export const SPECS: Spec[] = [
   floor('F4', 'gateway', n(10_000), 'per-request'),
   floor('F5', 'node:http', n(5_000), 'per-buyer'),
   floor('F6', 'gateway', n(5_000), 'per-buyer'),
-  ...sales(SETUP),
-  ...sales(TODAY),
+  floor('F7', 'node:http', n(5_000), 'per-request'),
+  floor('F8', 'gateway', n(5_000), 'per-request'),
+  // As 10,000 distinct buyers arrive: every request on a fresh connection (the issue's shape).
+  ...sales(SETUP, 'per-request'),
+  // Labelled beside them: the same sales with one kept-alive connection per buyer, as every sale ran before.
+  ...sales(SETUP, 'per-buyer', 'K', [1, 2]),
+  // Today's workloads, in the shape they were measured before issue 8 (connection per buyer).
+  ...sales(TODAY, 'per-buyer'),
 ];
 
 // ------------------------------------------------------------------ results
@@ -406,6 +423,7 @@ async function runSaleRow(spec: SaleSpec, db: DbConfig, deadlineMs: number, runD
     'retry-all-reserved': true,
     'deadline-ms': deadlineMs,
     'settle-timeout-ms': SETTLE_TIMEOUT_MS,
+    connection: spec.connection,
     ...spec.options,
   });
   const { input } = await runSale(options, db, {
@@ -587,7 +605,7 @@ export function renderSection(rows: Row[], ctx: RenderContext): string {
     '- buyers (every row): one undici client per buyer, all released at once from a barrier; a sale buyer adds its cart, checks out, polls `GET /orders/:id` after a 202 until the order is final, and retries ALL_RESERVED, 429 and 503 after Retry-After (backoff with jitter, at most 30 s); only a final answer counts, timed from the release',
   );
   L.push(
-    `- connections: every sale row uses a **connection per buyer** (opened and warmed before the release, kept alive for the buyer's requests: 10,000 buyers are 10,000 connections); the floors are measured that way and, labelled, with a **fresh connection per request** (\`connection: close\`, so every request pays a connect and an accept)`,
+    `- connections: the S rows open a **fresh connection per request** (\`connection: close\`: every request pays a connect and an accept, as 10,000 distinct buyers do; nothing is open before the release); the rows whose id ends in K (S1K, S2K), and the T rows as before issue 8, use a **connection per buyer** (opened and warmed before the release, kept alive for the buyer's requests: 10,000 buyers are 10,000 connections); every floor is measured both ways, and a row's "×" is over the floor measured its way`,
   );
   L.push(`- deadline: ${(ctx.deadlineMs / 1000).toFixed(0)} s from the release; a row past it reports what was answered and "did not finish"; then ${SETTLE_TIMEOUT_MS / 1000} s at most for the orders to settle before the audit`);
   L.push('');
@@ -623,7 +641,7 @@ export function renderSection(rows: Row[], ctx: RenderContext): string {
 
   L.push('### Results', '');
   L.push(
-    'Latency cells are p50 / p99 in milliseconds, client side, over the requests and buyers answered (a row that did not finish leaves out the rest). "sold": units buyers were told 200 for (and the count in the database when it differs: buyers who gave up may have bought after all); "answered/s": buyers with a final answer per second from the release to the last answer; "× floor": answered/s over the gateway floor\'s buyers/s (as before issue 8). "release → last answer": from the release to the last final answer (a 202 counts only once polling finds the order final); "× gateway floor" / "× node:http floor": that time over the same for the floor with as many buyers and a connection per buyer (">" when the row did not finish: the deadline over the floor). processes: api-gateway / cart-manager / checkout-manager / inventory-manager.',
+    'Latency cells are p50 / p99 in milliseconds, client side, over the requests and buyers answered (a row that did not finish leaves out the rest). "sold": units buyers were told 200 for (and the count in the database when it differs: buyers who gave up may have bought after all); "answered/s": buyers with a final answer per second from the release to the last answer; "× floor": answered/s over the gateway floor\'s buyers/s (as before issue 8). "release → last answer": from the release to the last final answer (a 202 counts only once polling finds the order final); "× gateway floor" / "× node:http floor": that time over the same for the floor with as many buyers, connected the same way (">" when the row did not finish: the deadline over the floor). processes: api-gateway / cart-manager / checkout-manager / inventory-manager.',
     '',
   );
   L.push(
@@ -633,8 +651,8 @@ export function renderSection(rows: Row[], ctx: RenderContext): string {
   for (const r of saleRows) {
     const l = r.load;
     const unfinished = didNotFinish(l);
-    const gw = floorFor(rows, 'gateway', r.spec.buyers);
-    const nh = floorFor(rows, 'node:http', r.spec.buyers);
+    const gw = floorFor(rows, 'gateway', r.spec.buyers, r.spec.connection);
+    const nh = floorFor(rows, 'node:http', r.spec.buyers, r.spec.connection);
     const sold = sum(l.confirmedOrders.map((c) => c.units));
     // Buyers who gave up may have bought after all: the database's count beside the buyers'.
     const dbSold = sum(r.audit.products.map((p) => p.sold));

@@ -38,14 +38,24 @@ describe('bench rows', () => {
     expect(auditCell(audit(['oversold: 11 units of 10', 'not settled after 90000 ms']), true)).toMatchObject({ failed: true, text: expect.stringContaining('oversold') });
   });
 
-  test('when the rows are listed, then both floors are there for every buyer count a sale uses, and every sale runs on both systems', () => {
+  test('when the rows are listed, then both floors are there for every buyer count and connection mode a sale uses, and the setup.sh sales open a fresh connection per request', () => {
     const floors = SPECS.filter((s) => s.kind === 'floor');
-    for (const sale of SPECS.filter((s) => s.kind === 'sale')) {
+    const saleSpecs = SPECS.filter((s) => s.kind === 'sale');
+    for (const sale of saleSpecs) {
       for (const server of ['node:http', 'gateway']) {
-        expect(floors.some((f) => f.kind === 'floor' && f.server === server && f.buyers === sale.buyers && f.connection === 'per-buyer')).toBe(true);
+        expect(floors.some((f) => f.kind === 'floor' && f.server === server && f.buyers === sale.buyers && f.connection === sale.connection)).toBe(true);
       }
     }
-    expect(SPECS.filter((s) => s.kind === 'sale').map((s) => s.id)).toEqual(['S1', 'S2', 'S3', 'T1', 'T2', 'T3']);
+    expect(saleSpecs.map((s) => `${s.id}:${s.connection}`)).toEqual([
+      'S1:per-request',
+      'S2:per-request',
+      'S3:per-request',
+      'S1K:per-buyer',
+      'S2K:per-buyer',
+      'T1:per-buyer',
+      'T2:per-buyer',
+      'T3:per-buyer',
+    ]);
     expect(new Set(SPECS.map((s) => s.id)).size).toBe(SPECS.length);
   });
 });
