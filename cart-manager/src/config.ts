@@ -20,7 +20,7 @@ export const cartEnv = z.object({
    */
   CART_BATCH_MAX: int(100, 1, 1_000),
   /** Batches of one queue that may run at once in this process. */
-  CART_BATCH_CONCURRENCY: int(1, 1, 16),
+  CART_BATCH_CONCURRENCY: int(2, 1, 16),
   MAX_QUANTITY_PER_LINE: int(100, 1, 1_000_000),
 });
 

@@ -1,3 +1,4 @@
+import { batchPrefetch } from '../../common/src/amqp/consume';
 import { Broker } from '../../common/src/amqp/broker';
 import { topologyFor } from '../../common/src/amqp/topology';
 import { createPool } from '../../common/src/db';
@@ -22,8 +23,8 @@ runService(log, async () => {
   const pool = createPool(config, config.DB_POOL_SIZE);
   const topology = topologyFor(config.QUEUE_PREFIX);
   const batching = { maxBatch: config.CHECKOUT_MAX_BATCH, concurrency: config.CHECKOUT_BATCH_CONCURRENCY };
-  // The batch consumer's prefetch is maxBatch x concurrency (consume.ts); `prefetch` is for plain consumers, of which this service has none.
-  const prefetch = batching.maxBatch * batching.concurrency;
+  // The batch consumer sets its own prefetch (batchPrefetch in consume.ts); `prefetch` is for plain consumers, of which this service has none.
+  const prefetch = batchPrefetch(batching.maxBatch, batching.concurrency);
   const broker = new Broker({ url: config.AMQP_URL, log, topology, deliveryLimit: config.AMQP_DELIVERY_LIMIT, prefetch });
   // Bind first: a port in use stops the start before anything connects.
   const ops = await startWorkerOps('checkout-manager', { broker, pool }, config, log);

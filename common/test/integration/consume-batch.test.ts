@@ -80,6 +80,43 @@ test('when 500 messages arrive at once, then they are applied in batches larger 
   await waitFor('nothing in flight', () => broker.inFlightCount === 0);
 });
 
+test('when a queue holds more than a batch, then every batch but the first and the last is full: the next batch is delivered while one runs', async () => {
+  const queue = topology.checkout;
+  const ids = Array.from({ length: 400 }, (_, i) => `q${i}`);
+  await Promise.all(ids.map((id) => broker.sendToQueue(queue, { id })));
+  const conn = await amqp.connect(URL);
+  try {
+    const ch = await conn.createChannel();
+    await waitFor('the 400 messages queued', async () => (await ch.checkQueue(queue)).messageCount === ids.length);
+  } finally {
+    await conn.close();
+  }
+  // A consumer of its own, started on the full queue.
+  const sizes: number[] = [];
+  const done = new Set<string>();
+  const consumer = new Broker({ url: URL, log, topology, deliveryLimit: 5, prefetch: 10 });
+  consumer.consumeBatches({
+    queue,
+    schema: job,
+    maxBatch: 50,
+    handleBatch: async (batch) => {
+      sizes.push(batch.length);
+      await new Promise((r) => setTimeout(r, 30));
+      for (const d of batch) done.add(d.message.id);
+      return batch.map(() => ({ ok: true as const }));
+    },
+  });
+  await consumer.start();
+  try {
+    await waitFor('every message applied', () => done.size === ids.length);
+    await waitFor('nothing in flight', () => consumer.inFlightCount === 0);
+  } finally {
+    await consumer.stop();
+  }
+  expect(sizes.reduce((a, b) => a + b, 0)).toBe(ids.length);
+  expect(sizes.slice(1, -1).filter((n) => n < 50)).toEqual([]);
+});
+
 test('when one message of a batch fails it, then only that message is dead-lettered and its neighbours are applied', async () => {
   const ids = Array.from({ length: 60 }, (_, i) => `n${i}`);
   await Promise.all(ids.map((id, i) => broker.sendToQueue(topology.addToCart, { id, poison: i === 30 })));
