@@ -43,6 +43,22 @@ export const orderFinalizedEvent = z.object({
 });
 export type OrderFinalizedEvent = z.infer<typeof orderFinalizedEvent>;
 
+/** Most orders one order.finalized message carries (a checkout batch is at most 1,000 orders). */
+export const MAX_ORDERS_PER_EVENT = 1_000;
+
+/**
+ * order.finalized: the confirmed orders of one checkout batch in one message,
+ * rather than one message per order (a tenth of the broker's messages in a
+ * sale where every buyer wins). A message of the earlier shape, one order by
+ * itself, is still read, as a list of one, so a queue that holds some when
+ * the services are upgraded drains.
+ */
+export const ordersFinalizedEvent = z.union([
+  z.object({ orders: z.array(orderFinalizedEvent).min(1).max(MAX_ORDERS_PER_EVENT) }),
+  orderFinalizedEvent.transform((order) => ({ orders: [order] })),
+]);
+export type OrdersFinalizedEvent = z.output<typeof ordersFinalizedEvent>;
+
 export const addToCartReply = z.object({
   ok: z.boolean(),
   code: codeOrEmpty,

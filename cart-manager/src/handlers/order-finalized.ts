@@ -1,7 +1,7 @@
 import type { BatchConsumerSpec, Delivery } from '../../../common/src/amqp/consume';
 import { type Pool, RetryTransaction, withTransaction } from '../../../common/src/db';
 import type { Logger } from '../../../common/src/logger';
-import { type OrderFinalizedEvent, orderFinalizedEvent } from '../../../contracts/messages';
+import { type OrderFinalizedEvent, type OrdersFinalizedEvent, ordersFinalizedEvent } from '../../../contracts/messages';
 import { type CrashConfig, crashPoint } from '../../../common/src/crash';
 import { lockCartLines, writeCartRemovals } from '../db/carts';
 import { findOutcomes, recordOutcomes } from '../db/processed-messages';
@@ -16,21 +16,26 @@ export interface OrderFinalizedDeps {
 }
 
 /** The consumer of `<prefix>.cart.order-finalized` (the checkout manager's order.finalized events), in adaptive batches. */
-export function orderFinalizedConsumer(deps: OrderFinalizedDeps, queue: string, batching: BatchOptions): BatchConsumerSpec<OrderFinalizedEvent> {
+export function orderFinalizedConsumer(deps: OrderFinalizedDeps, queue: string, batching: BatchOptions): BatchConsumerSpec<OrdersFinalizedEvent> {
   return {
     queue,
-    schema: orderFinalizedEvent,
+    schema: ordersFinalizedEvent,
     maxBatch: batching.maxBatch,
     concurrency: batching.concurrency,
-    logFields: (event) => ({ orderId: event.orderID, clientId: event.clientID }),
+    logFields: (event) => (event.orders.length === 1 ? { orderId: event.orders[0]!.orderID, clientId: event.orders[0]!.clientID } : { orders: event.orders.length }),
     handleBatch: (batch) => withDataErrorsFinal(batch.length, () => handleOrderFinalizedBatch(deps, batch)),
   };
 }
 
-export async function handleOrderFinalizedBatch(deps: OrderFinalizedDeps, batch: readonly Delivery<OrderFinalizedEvent>[]): Promise<{ ok: true }[]> {
-  const applied = await applyOrdersFinalized(deps, batch.map((d) => d.message));
-  batch.forEach((d, i) => {
-    if (applied[i]) d.ctx.log.info('ordered quantities removed from the cart');
+/** The orders of every message of the batch, in one transaction; each message is done when it commits. */
+export async function handleOrderFinalizedBatch(deps: OrderFinalizedDeps, batch: readonly Delivery<OrdersFinalizedEvent>[]): Promise<{ ok: true }[]> {
+  const orders = batch.flatMap((d) => d.message.orders.map((order) => ({ order, log: d.ctx.log })));
+  const applied = await applyOrdersFinalized(
+    deps,
+    orders.map((o) => o.order),
+  );
+  orders.forEach(({ order, log }, i) => {
+    if (applied[i]) log.debug({ orderId: order.orderID }, 'ordered quantities removed from the cart');
   });
   return batch.map(() => ({ ok: true }));
 }

@@ -383,18 +383,17 @@ describe('cart manager batches through the real queues', () => {
     expect(await sendCheckouts('2')).toEqual(firstCheckouts);
     expect(await snapshot()).toEqual(before);
 
-    // Cart clean-up: two orders of one client in the same batch take from the same line, each once.
+    // Cart clean-up: two orders of one client in the same batch take from the same line, each once;
+    // six orders come in one message (a checkout batch's event), the others one per message (the earlier shape).
     const holders = Array.from({ length: 10 }, () => client('again-fin'));
     await fillCarts(holders.map((c): [string, string, number] => [c, 'P', 5]));
     const events = [...holders, holders[0]!, holders[1]!].map((c) => ({ orderID: randomUUID(), clientID: c, status: 'confirmed', items: [{ productID: 'P', quantity: 2 }] }));
     const finalizedQueue = system.topology.orderFinalized;
     const sendEvents = async () => {
       const { messages: seen } = await batchStats(proc, finalizedQueue);
-      await wire.publish(
-        finalizedQueue,
-        events.map((e) => [e, e.orderID]),
-      );
-      await waitFor('the events consumed', async () => (await batchStats(proc, finalizedQueue)).messages - seen, (m) => m >= events.length);
+      const messages: [unknown, string][] = [[{ orders: events.slice(0, 6) }, `finalized:${events[0]!.orderID}:6`], ...events.slice(6).map((e): [unknown, string] => [e, e.orderID])];
+      await wire.publish(finalizedQueue, messages);
+      await waitFor('the events consumed', async () => (await batchStats(proc, finalizedQueue)).messages - seen, (m) => m >= messages.length);
       // The counters count a batch when it is handed over, before its
       // transaction commits: wait until its messages are settled too.
       await waitFor('the events settled', () => system.inFlight(proc), (n) => n === 0);

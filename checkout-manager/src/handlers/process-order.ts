@@ -4,7 +4,7 @@ import { ORDER_FINALIZED_KEY, type Topology } from '../../../common/src/amqp/top
 import type { Pool } from '../../../common/src/db';
 import type { InventoryApi } from '../../../common/src/inventory-client';
 import type { Logger } from '../../../common/src/logger';
-import { type OrderFinalizedEvent, type OrderSummary, type ProcessOrderJob, checkoutReplyOf, processOrderJob } from '../../../contracts/messages';
+import { MAX_ORDERS_PER_EVENT, type OrderFinalizedEvent, type OrdersFinalizedEvent, type OrderSummary, type ProcessOrderJob, checkoutReplyOf, processOrderJob } from '../../../contracts/messages';
 import { readOrder } from '../../../db/orders';
 import { type OrderItem, finishOrder, readItems } from '../db/orders';
 import { CONFIRMED, type Outcome } from '../domain/outcomes';
@@ -70,22 +70,19 @@ export class OrderProcessor {
       const r = resultOf(d);
       if (r.ok) this.deps.broker.reply(d.ctx, checkoutReplyOf(r.order), d.ctx.log);
     }
-    // The events, published side by side, each confirmed; one per order however many messages it had.
-    const unannounced = new Map<string, unknown>();
-    await Promise.all(
-      [...results].map(async ([orderId, r]) => {
-        if (!r.ok || r.order.status !== 'confirmed') return;
-        try {
-          await this.publishFinalized(r.order, r.items);
-        } catch (err) {
-          unannounced.set(orderId, err);
-        }
-      }),
-    );
+    // One event for the batch's confirmed orders (one entry per order however many messages it had).
+    const confirmed = [...results.values()].flatMap((r) => (r.ok && r.order.status === 'confirmed' ? [{ order: r.order, items: r.items }] : []));
+    let unannounced: unknown = null;
+    try {
+      await this.publishFinalized(confirmed);
+    } catch (err) {
+      unannounced = err;
+    }
     return batch.map((d): BatchItemOutcome => {
       const r = resultOf(d);
       if (!r.ok) return { ok: false, err: r.err };
-      if (unannounced.has(d.message.orderID)) return { ok: false, err: unannounced.get(d.message.orderID) };
+      // Not announced: the message is retried, finds its order final and announces it then.
+      if (unannounced !== null && r.order.status === 'confirmed') return { ok: false, err: unannounced };
       return { ok: true };
     });
   }
@@ -128,17 +125,28 @@ export class OrderProcessor {
   async announce(order: OrderSummary, ctx: { replyTo?: string; correlationId?: string }, log: Logger): Promise<void> {
     this.deps.broker.reply(ctx, checkoutReplyOf(order), log);
     if (order.status !== 'confirmed') return;
-    await this.publishFinalized(order, await readItems(this.deps.pool, order.orderId));
+    await this.publishFinalized([{ order, items: await readItems(this.deps.pool, order.orderId) }]);
   }
 
-  /** order.finalized for a confirmed order, with its lines (the cart manager removes them from the cart). */
-  private async publishFinalized(order: OrderSummary, items: readonly OrderItem[]): Promise<void> {
-    const event: OrderFinalizedEvent = {
+  /**
+   * order.finalized for confirmed orders, with their lines (the cart manager
+   * removes them from the carts): one message for up to MAX_ORDERS_PER_EVENT
+   * orders, each confirmed by the broker. Repeating it is safe: the cart
+   * manager applies each order once.
+   */
+  private async publishFinalized(confirmed: readonly { order: OrderSummary; items: readonly OrderItem[] }[]): Promise<void> {
+    const events: OrderFinalizedEvent[] = confirmed.map(({ order, items }) => ({
       orderID: order.orderId,
       clientID: order.clientId,
       status: 'confirmed',
       items: items.map((i) => ({ productID: i.productId, quantity: i.quantity })),
-    };
-    await this.deps.broker.publish(this.deps.topology.eventsExchange, ORDER_FINALIZED_KEY, event, { messageId: `finalized:${order.orderId}` });
+    }));
+    const publishes: Promise<void>[] = [];
+    for (let at = 0; at < events.length; at += MAX_ORDERS_PER_EVENT) {
+      const orders = events.slice(at, at + MAX_ORDERS_PER_EVENT);
+      const message: OrdersFinalizedEvent = { orders };
+      publishes.push(this.deps.broker.publish(this.deps.topology.eventsExchange, ORDER_FINALIZED_KEY, message, { messageId: `finalized:${orders[0]!.orderID}:${orders.length}` }));
+    }
+    await Promise.all(publishes);
   }
 }

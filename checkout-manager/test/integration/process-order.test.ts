@@ -393,17 +393,17 @@ describe('process-order: a refusal, a reconciler and a charge racing over one or
       expect((await system.audit(true)).violations).toEqual([]);
     });
 
-    test('when a batch is handled, then every message is answered on its own reply address, each confirmed order announced once, and a failed announcement fails only its order', async () => {
+    test('when a batch is handled, then every message is answered on its own reply address, the confirmed orders announced once in one event, and a failed announcement fails the messages of confirmed orders only', async () => {
       await system.seed({ productId: 'batch-announce', stock: 5 });
       const [a, b] = await Promise.all([pendingOrder('batch-announce', 2), pendingOrder('batch-announce')]);
       const missing = randomUUID();
       const replies: { correlationId?: string; body: any }[] = [];
       const events: { body: any; messageId?: string }[] = [];
-      let failPublishOf = '';
+      let failPublish = false;
       const broker: ProcessorDeps['broker'] = {
         reply: (ctx, body) => void replies.push({ correlationId: ctx.correlationId, body }),
         publish: async (_exchange, _key, body: any, options) => {
-          if (body.orderID === failPublishOf) throw new AppError({ code: 'SERVICE_UNAVAILABLE', message: 'publish not confirmed', retryable: true });
+          if (failPublish) throw new AppError({ code: 'SERVICE_UNAVAILABLE', message: 'publish not confirmed', retryable: true });
           events.push({ body, messageId: options?.messageId });
         },
       };
@@ -423,18 +423,19 @@ describe('process-order: a refusal, a reconciler and a charge racing over one or
         { correlationId: 'c3', body: { orderID: a, status: 'confirmed', code: '', error: '', totalCents: 2000 } },
       ]);
       const clientOf = (id: string) => `client-${id.slice(0, 8)}`;
-      expect(events.sort((x, y) => x.body.orderID.localeCompare(y.body.orderID))).toEqual(
-        [a!, b!].sort().map((id) => ({
-          messageId: `finalized:${id}`,
-          body: { orderID: id, clientID: clientOf(id), status: 'confirmed', items: [{ productID: 'batch-announce', quantity: id === a ? 2 : 1 }] },
-        })),
+      expect(events).toHaveLength(1);
+      expect(events[0]!.messageId).toMatch(/^finalized:[0-9a-f-]{36}:2$/);
+      expect([...events[0]!.body.orders].sort((x: any, y: any) => x.orderID.localeCompare(y.orderID))).toEqual(
+        [a!, b!].sort().map((id) => ({ orderID: id, clientID: clientOf(id), status: 'confirmed', items: [{ productID: 'batch-announce', quantity: id === a ? 2 : 1 }] })),
       );
 
-      // Replayed, with b's event not confirmed by the broker: b's message fails (and is retried), a's is done.
-      failPublishOf = b!;
+      // Replayed, with the event not confirmed by the broker: the messages of confirmed orders fail (and are
+      // retried, announcing again), the missing order keeps its own final error, and every reply still goes out.
+      failPublish = true;
       replies.length = 0;
-      const again = await worker({ broker }).handleBatch(batch.slice(0, 2));
-      expect(again).toEqual([{ ok: true }, { ok: false, err: expect.objectContaining({ code: 'SERVICE_UNAVAILABLE' }) }]);
+      const again = await worker({ broker }).handleBatch([batch[0]!, batch[1]!, batch[3]!]);
+      const unconfirmed = { ok: false, err: expect.objectContaining({ code: 'SERVICE_UNAVAILABLE' }) };
+      expect(again).toEqual([unconfirmed, unconfirmed, { ok: false, err: expect.objectContaining({ code: 'ORDER_NOT_FOUND' }) }]);
       expect(replies.map((r) => r.correlationId)).toEqual(['c1', 'c2']);
     });
   });
