@@ -167,6 +167,18 @@ export class LocalSystem {
     return this.launch(name, extraEnv, { timeoutMs, notReadyGraceMs: NOT_READY_GRACE_MS });
   }
 
+  /**
+   * Start a process that is to crash on work already queued (CRASH_AT): it may
+   * die before its /readyz ever answers, so its start is not awaited as ready;
+   * the process is handed back either way, to await its exit.
+   */
+  async startCrashingService(name: ServiceName, extraEnv: Record<string, string>): Promise<ServiceProcess> {
+    const before = new Set(this.processes);
+    await this.startService(name, extraEnv).catch(() => undefined);
+    const started = this.processes.filter((p) => p.name === name && !before.has(p));
+    return started[started.length - 1]!;
+  }
+
   private async launch(name: ServiceName, extraEnv: Record<string, string>, wait: ReadyWaitOptions): Promise<ServiceProcess> {
     const surface = SURFACES[name];
     for (let attempt = 1; ; attempt++) {

@@ -119,17 +119,8 @@ describe('cart manager batches through the real queues', () => {
     return system.startService('cart-manager', env);
   }
 
-  /**
-   * Start a cart manager that is to crash on the messages already queued: it
-   * may die before its /readyz ever answers, so its start is not awaited as
-   * ready; the process is handed back either way.
-   */
-  async function startCrashing(env: Record<string, string>): Promise<ServiceProcess> {
-    const before = new Set(system.processes);
-    await startCartManager(env).catch(() => undefined);
-    const started = system.processes.filter((p) => p.name === 'cart-manager' && !before.has(p));
-    return started[started.length - 1]!;
-  }
+  /** A cart manager that is to crash on the messages already queued (it may die before it is ready). */
+  const startCrashing = (env: Record<string, string>): Promise<ServiceProcess> => system.startCrashingService('cart-manager', env);
 
   /** Batches and messages the process's batch consumer of `queue` has run (its /metrics). */
   async function batchStats(proc: ServiceProcess, queue: string): Promise<{ batches: number; messages: number }> {

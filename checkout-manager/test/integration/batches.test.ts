@@ -203,9 +203,10 @@ describe('process-order in batches: a checkout manager killed in the middle of a
       for (let i = 0; i < 16; i++) orders.push(await pendingOrder(system.pool, productId));
       for (const [i, orderID] of orders.entries()) await client.publish(system.topology.processOrder, { orderID }, `${point}-${i}`);
 
-      // One batch at a time, so the batch that dies is the only one that started.
+      // One batch at a time, so the batch that dies is the only one that started. The orders are
+      // queued already: it may die on its first batch before its /readyz ever answers.
       const onceFile = `/tmp/flashsale-crash-${system.runId}-${randomUUID()}`;
-      const crashing = await system.startService('checkout-manager', { CRASH_AT: point, CRASH_ONCE_FILE: onceFile, CHECKOUT_BATCH_CONCURRENCY: '1' });
+      const crashing = await system.startCrashingService('checkout-manager', { CRASH_AT: point, CRASH_ONCE_FILE: onceFile, CHECKOUT_BATCH_CONCURRENCY: '1' });
       expect(await crashing.exited).toBeNull();
       expect(crashing.child.signalCode).toBe('SIGKILL');
 
