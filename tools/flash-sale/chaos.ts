@@ -6,7 +6,7 @@ export type ChaosMode = 'none' | 'workers' | 'inventory' | 'broker';
 
 /**
  * Kills during the sale. workers: SIGKILL a random cart or checkout manager
- * every interval and start a new one; inventory: the same to the inventory
+ * every interval (one with work in flight when any has) and start a new one; inventory: the same to the inventory
  * manager (restarted on the same address); broker: stop the private RabbitMQ
  * node and start it again. Before each kill it reads the victim's in-flight
  * gauge, so the report can say whether the kill hit work in flight.
@@ -96,8 +96,12 @@ export class Chaos {
     const names: ServiceName[] = this.mode === 'inventory' ? ['inventory-manager'] : ['cart-manager', 'checkout-manager'];
     const candidates: ServiceProcess[] = names.flatMap((n) => this.system.running(n));
     if (candidates.length === 0) return;
-    const victim = candidates[Math.floor(Math.random() * candidates.length)]!;
-    const inFlight = (await this.system.inFlight(victim)) ?? 0;
+    // A random process among those holding work right now (any, when none does): with batching a
+    // process is busy in short bursts, and a kill of an idle one proves nothing about crashes.
+    const loads = await Promise.all(candidates.map(async (p) => ({ p, inFlight: (await this.system.inFlight(p)) ?? 0 })));
+    const busy = loads.filter((l) => l.inFlight > 0);
+    const pool = busy.length > 0 ? busy : loads;
+    const { p: victim, inFlight } = pool[Math.floor(Math.random() * pool.length)]!;
     const pid = victim.child.pid ?? 0;
     await this.system.kill(victim, 'SIGKILL');
     this.events.push({ tMs: t, target: victim.name, pid, inFlight });
