@@ -1,18 +1,29 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 
 /** RFC 4122 URL namespace; our own namespaces derive from it so they are reproducible. */
 const URL_NAMESPACE = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';
 
 /** UUID version 5 (SHA-1 of namespace + name), as in RFC 9562 section 5.5. */
 export function uuidV5(name: string, namespace: string): string {
-  const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
-  if (ns.length !== 16) throw new Error(`namespace is not a UUID: ${namespace}`);
-  const hash = createHash('sha1').update(ns).update(name, 'utf8').digest();
-  const bytes = hash.subarray(0, 16);
+  const ns = namespaceBytes(namespace);
+  // One-shot hash (no Hash object per id): the gateway derives one per request.
+  const bytes = hash('sha1', Buffer.concat([ns, Buffer.from(name, 'utf8')]), 'buffer').subarray(0, 16);
   bytes[6] = (bytes[6]! & 0x0f) | 0x50;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+const namespaces = new Map<string, Buffer>();
+
+function namespaceBytes(namespace: string): Buffer {
+  let ns = namespaces.get(namespace);
+  if (!ns) {
+    ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
+    if (ns.length !== 16) throw new Error(`namespace is not a UUID: ${namespace}`);
+    if (namespaces.size < 16) namespaces.set(namespace, ns);
+  }
+  return ns;
 }
 
 /** Separate namespaces: a key reused for an add-to-cart and a checkout never yields the same id. */

@@ -1,5 +1,6 @@
 import amqp, { type ChannelModel, type ConfirmChannel, type RecoveringChannelModel } from 'amqplib';
 import type { Logger } from '../logger';
+import { coalesceWrites } from './coalesce-writes';
 import { assertTopology, type Topology } from './topology';
 
 export type ChannelSetup = (ch: ConfirmChannel) => Promise<void>;
@@ -24,7 +25,8 @@ interface SlotSpec {
 
 /**
  * One long-lived connection per process (noDelay: amqplib leaves Nagle on, which
- * makes request/reply several times slower). amqplib's own recovery reconnects
+ * makes request/reply several times slower; and the frames of one turn leave
+ * in one write, coalesce-writes.ts). amqplib's own recovery reconnects
  * with backoff; after every (re)connect this asserts the topology, then opens
  * each registered channel again and runs its setup (the publisher's channel,
  * one per consumer).
@@ -84,6 +86,7 @@ export class BrokerConnection {
   }
 
   private async setup(model: ChannelModel): Promise<void> {
+    if (!coalesceWrites(model.connection)) this.options.log.warn('amqplib connection has no stream to cork: every frame is written on its own');
     const admin = await model.createChannel();
     await assertTopology(admin, this.options.topology, this.options.deliveryLimit);
     await admin.close();

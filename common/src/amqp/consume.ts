@@ -2,6 +2,7 @@ import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { z } from 'zod';
 import { type AppError, isFinal, isRetryable } from '../errors';
 import type { Logger } from '../logger';
+import { AckTracker } from './acks';
 import type { BrokerConnection, ChannelSlot } from './connection';
 
 export interface MessageContext {
@@ -140,18 +141,19 @@ export class Consumer<T> extends QueueSubscription {
 export function parseDelivery<T>(msg: ConsumeMessage, spec: Pick<ConsumerSpec<T>, 'queue' | 'schema' | 'logFields'>, rootLog: Logger): Delivery<T> | { reason: string; log: Logger } {
   const props = msg.properties;
   const deliveryCount = Number(props.headers?.['x-delivery-count'] ?? 0);
-  let log = rootLog.child({ queue: spec.queue, messageId: props.messageId, deliveryCount });
+  const fields = { queue: spec.queue, messageId: props.messageId, deliveryCount };
   let body: unknown;
   try {
     body = JSON.parse(msg.content.toString('utf8'));
   } catch (err) {
-    return { reason: `INVALID_REQUEST: unparseable message: ${(err as Error).message}`, log };
+    return { reason: `INVALID_REQUEST: unparseable message: ${(err as Error).message}`, log: rootLog.child(fields) };
   }
   const parsed = spec.schema.safeParse(body);
   if (!parsed.success) {
-    return { reason: `INVALID_REQUEST: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, log };
+    return { reason: `INVALID_REQUEST: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, log: rootLog.child(fields) };
   }
-  if (spec.logFields) log = log.child(spec.logFields(parsed.data));
+  // One child per message, with its correlation fields: a child costs a serialisation of its bindings.
+  const log = rootLog.child(spec.logFields ? { ...fields, ...spec.logFields(parsed.data) } : fields);
   return {
     message: parsed.data,
     raw: msg,
@@ -279,12 +281,17 @@ export interface BatchStats {
  * that arrive while a batch runs wait, and the next batch takes all that
  * waited (up to maxBatch). At low load a batch is one message and adds no
  * latency; under a burst batches grow by themselves (group commit). Every
- * delivery is acked or dead-lettered on its own once its batch is done.
+ * delivery is settled by its own outcome once its batch is done: the done
+ * ones acked together where that is safe (acks.ts: one multiple ack for a
+ * run of done deliveries, never covering one still at work), a failed one
+ * dead-lettered or requeued on its own.
  */
 export class BatchConsumer<T> extends QueueSubscription {
   private readonly waiting: { ch: ConfirmChannel; raw: ConsumeMessage }[] = [];
   private active = 0;
   private scheduled = false;
+  /** One per channel: delivery tags are the channel's, and a reconnect opens a new one. */
+  private readonly acks = new WeakMap<ConfirmChannel, AckTracker>();
   readonly stats: BatchStats = { batches: 0, deliveries: 0 };
 
   constructor(
@@ -296,6 +303,7 @@ export class BatchConsumer<T> extends QueueSubscription {
 
   protected onDelivery(ch: ConfirmChannel, msg: ConsumeMessage): void {
     this.inFlightCount++;
+    this.ackTracker(ch).delivered(msg);
     this.waiting.push({ ch, raw: msg });
     // setImmediate: amqplib hands over every message of one socket read in
     // one go; they join the same batch.
@@ -310,6 +318,21 @@ export class BatchConsumer<T> extends QueueSubscription {
 
   private get concurrency(): number {
     return this.spec.concurrency ?? 1;
+  }
+
+  private ackTracker(ch: ConfirmChannel): AckTracker {
+    let tracker = this.acks.get(ch);
+    if (!tracker) {
+      tracker = new AckTracker(ch);
+      this.acks.set(ch, tracker);
+    }
+    return tracker;
+  }
+
+  /** Settle a delivery that is not simply done (dead-letter, retry) on its own, then let its tracker know. */
+  private async settleAlone(ch: ConfirmChannel, raw: ConsumeMessage, outcome: Settlement, log: Logger): Promise<void> {
+    await settle(ch, raw, outcome, log, this.connection.topology.deadLetterExchange, this.spec.queue);
+    this.ackTracker(ch).settled(raw);
   }
 
   /** Start batches of what waits, while fewer than `concurrency` run; each that ends starts the next. */
@@ -328,13 +351,12 @@ export class BatchConsumer<T> extends QueueSubscription {
 
   private async runBatch(taken: { ch: ConfirmChannel; raw: ConsumeMessage }[]): Promise<void> {
     const log = this.connection.log;
-    const dlx = this.connection.topology.deadLetterExchange;
     const queue = this.spec.queue;
     const parsed: { ch: ConfirmChannel; delivery: Delivery<T> }[] = [];
     try {
       for (const { ch, raw } of taken) {
         const p = parseDelivery(raw, this.spec, log);
-        if ('reason' in p) await settle(ch, raw, { kind: 'dead-letter', reason: p.reason }, p.log, dlx, queue);
+        if ('reason' in p) await this.settleAlone(ch, raw, { kind: 'dead-letter', reason: p.reason }, p.log);
         else parsed.push({ ch, delivery: p });
       }
       if (parsed.length === 0) return;
@@ -364,10 +386,19 @@ export class BatchConsumer<T> extends QueueSubscription {
           }
         }
       }
+      // The done ones first and at once (a failed one may wait out a retry pause before its nack).
+      const done = new Map<ConfirmChannel, ConsumeMessage[]>();
+      parsed.forEach(({ ch, delivery }, i) => {
+        if (!outcomes[i]!.ok) return;
+        const list = done.get(ch);
+        if (list) list.push(delivery.raw);
+        else done.set(ch, [delivery.raw]);
+      });
+      for (const [ch, msgs] of done) safely(() => this.ackTracker(ch).ack(msgs));
       await Promise.all(
         parsed.map(({ ch, delivery }, i) => {
           const outcome = outcomes[i]!;
-          return settle(ch, delivery.raw, outcome.ok ? { kind: 'ack' } : settlementOf(outcome.err), delivery.ctx.log, dlx, queue);
+          return outcome.ok ? undefined : this.settleAlone(ch, delivery.raw, settlementOf(outcome.err), delivery.ctx.log);
         }),
       );
     } finally {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import amqp from 'amqplib';
 import { z } from 'zod';
 import { Broker } from '../../src/amqp/broker';
@@ -125,4 +126,56 @@ test('when one message of a batch fails it, then only that message is dead-lette
   let parked: { id: string; reason: string }[] = [];
   await waitFor('the poison message parked', async () => (parked = [...parked, ...(await deadLetters())]).length > 0);
   expect(parked).toEqual([{ id: 'n30', reason: 'INVALID_REQUEST: message n30 breaks a constraint' }]);
+});
+
+test('when batches settle out of order and one message of a batch waits out a retry, then the acks of the others cover nothing still at work: each message is applied once and the channel never fails', async () => {
+  const queue = topology.processOrder;
+  const warnings: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) warnings.push((JSON.parse(line) as { msg: string }).msg);
+      done();
+    },
+  });
+  const counts = new Map<string, number>();
+  let failedOnce = false;
+  const consumer = new Broker({ url: URL, log: createLogger('consume-batch-test', 'warn', sink), topology, deliveryLimit: 5, prefetch: 10 });
+  consumer.consumeBatches({
+    queue,
+    schema: job,
+    maxBatch: 40,
+    concurrency: 3,
+    handleBatch: async (batch) => {
+      // Batches take 5 to 60 ms, so later ones often finish first.
+      await new Promise((r) => setTimeout(r, 5 + Math.floor(Math.random() * 55)));
+      return batch.map((d) => {
+        if (d.message.id === 'r77' && !failedOnce) {
+          failedOnce = true;
+          return { ok: false as const, err: new Error('transient: try again') };
+        }
+        counts.set(d.message.id, (counts.get(d.message.id) ?? 0) + 1);
+        return { ok: true as const };
+      });
+    },
+  });
+  await consumer.start();
+  const ids = Array.from({ length: 600 }, (_, i) => `r${i}`);
+  try {
+    await Promise.all(ids.map((id) => broker.sendToQueue(queue, { id })));
+    await waitFor('every message applied', () => ids.every((id) => counts.has(id)));
+    await waitFor('nothing in flight', () => consumer.inFlightCount === 0);
+  } finally {
+    await consumer.stop();
+  }
+  expect(failedOnce).toBe(true);
+  expect([...counts.values()].filter((n) => n !== 1)).toEqual([]);
+  expect(warnings.filter((m) => /channel error|connection lost/.test(m))).toEqual([]);
+  // Nothing left unacked: once the consumer is gone, the queue holds no message to redeliver.
+  const conn = await amqp.connect(URL);
+  try {
+    const ch = await conn.createChannel();
+    expect((await ch.checkQueue(queue)).messageCount).toBe(0);
+  } finally {
+    await conn.close();
+  }
 });
