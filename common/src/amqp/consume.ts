@@ -396,9 +396,9 @@ export class BatchConsumer<T> extends QueueSubscription {
       });
       for (const [ch, msgs] of done) safely(() => this.ackTracker(ch).ack(msgs));
       await Promise.all(
-        parsed.map(({ ch, delivery }, i) => {
+        parsed.flatMap(({ ch, delivery }, i) => {
           const outcome = outcomes[i]!;
-          return outcome.ok ? undefined : this.settleAlone(ch, delivery.raw, settlementOf(outcome.err), delivery.ctx.log);
+          return outcome.ok ? [] : [this.settleAlone(ch, delivery.raw, settlementOf(outcome.err), delivery.ctx.log)];
         }),
       );
     } finally {
