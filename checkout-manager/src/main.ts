@@ -35,7 +35,7 @@ runService(log, async () => {
     declineRate: config.PAYMENT_DECLINE_RATE,
     seed: config.PAYMENT_SEED,
   });
-  const processor = new OrderProcessor({ pool, inventory, payment, broker, topology, crash: config });
+  const processor = new OrderProcessor({ pool, inventory, payment, broker, topology, crash: config, log });
 
   broker.consumeBatches(processOrderConsumer(processor, topology.processOrder, batching));
 

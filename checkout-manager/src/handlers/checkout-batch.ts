@@ -230,15 +230,20 @@ class CheckoutBatch {
   private async finish(): Promise<void> {
     if (this.outcomes.size === 0) return;
     const finals = await finishOrders(this.deps.pool, this.outcomes, this.log(this.ids[0]!));
+    const finished: Record<string, number> = {};
     for (const id of this.outcomes.keys()) {
       const final = finals.get(id);
       if (!final) this.fail(id, new Error(`order ${id} vanished`));
       else if (final.status === 'pending') this.fail(id, new Error(`order ${id} could not be finished`));
       else {
-        this.log(id).info({ status: final.status, code: final.code, totalCents: final.totalCents }, 'order finished');
+        // Per order at debug, one info line per batch: under a burst a line per order cost 8% of the worker's CPU.
+        this.log(id).debug({ status: final.status, code: final.code, totalCents: final.totalCents }, 'order finished');
+        const key = final.code ? `${final.status}:${final.code}` : final.status;
+        finished[key] = (finished[key] ?? 0) + 1;
         this.done(id, final);
       }
     }
+    this.deps.log.info({ size: this.ids.length, finished }, 'checkout batch finished');
   }
 
   private decide(id: string, outcome: Outcome): void {

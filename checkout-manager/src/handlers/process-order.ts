@@ -43,6 +43,8 @@ export interface ProcessorDeps {
   broker: Pick<Broker, 'reply' | 'publish'>;
   topology: Pick<Topology, 'eventsExchange'>;
   crash: { CRASH_AT: string; CRASH_ONCE_FILE: string };
+  /** The worker's own log, for lines about a whole batch (an order's lines go to its delivery's log). */
+  log: Logger;
 }
 
 /**

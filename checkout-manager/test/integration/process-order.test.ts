@@ -72,6 +72,7 @@ describe('process-order: a refusal, a reconciler and a charge racing over one or
       broker: overrides.broker ?? { reply: () => undefined, publish: async () => undefined },
       topology: { eventsExchange: 'unused' },
       crash: { CRASH_AT: '', CRASH_ONCE_FILE: '' },
+      log,
     });
   }
 
