@@ -6,5 +6,12 @@
  * are one entry in memory too.
  */
 export function rowKey(...parts: string[]): string {
-  return JSON.stringify(parts.map((p) => p.replace(/ +$/, '')));
+  // One part (most calls, thousands per batch): the trimmed id itself; several: a JSON array, which
+  // no single trimmed id can equal (a map is keyed by one arity anyway).
+  if (parts.length === 1) return trimSpaces(parts[0]!);
+  return JSON.stringify(parts.map(trimSpaces));
+}
+
+function trimSpaces(p: string): string {
+  return p.endsWith(' ') ? p.replace(/ +$/, '') : p;
 }
