@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from './errors';
 import { fromServiceError, grpc, loadInventoryProto, type InventoryClient } from './grpc';
 import { isErrorCode } from '../../contracts/errors';
+import { MAX_ORDERS_PER_BATCH_CALL } from '../../contracts/inventory';
 import type { BatchReply__Output } from './generated/flashsale/inventory/v1/BatchReply';
 import type { Reservation__Output } from './generated/flashsale/inventory/v1/Reservation';
 import type { StockLevel__Output } from './generated/flashsale/inventory/v1/StockLevel';
@@ -37,6 +38,18 @@ export function batchOutcomes(reply: BatchReply__Output, expected: number): Batc
     const code = r.error?.code;
     return new AppError({ code: isErrorCode(code) ? code : 'INTERNAL', message: r.error?.message ?? 'inventory batch result without a reservation or an error' });
   });
+}
+
+/**
+ * A batch longer than the server takes in one call, as consecutive calls of
+ * at most MAX_ORDERS_PER_BATCH_CALL orders, one after the other (arrival
+ * order holds across them); the results concatenated, in order.
+ */
+export async function inCalls<T, R>(items: readonly T[], callOnce: (part: T[]) => Promise<R[]>, max = MAX_ORDERS_PER_BATCH_CALL): Promise<R[]> {
+  if (items.length <= max) return callOnce([...items]);
+  const out: R[] = [];
+  for (let at = 0; at < items.length; at += max) out.push(...(await callOnce(items.slice(at, at + max))));
+  return out;
 }
 
 /**
@@ -77,15 +90,18 @@ export function createInventoryClient(address: string, options: { timeoutMs: num
       call(client.Reserve, { order_id: orderId, items: items.map((i) => ({ product_id: i.productId, quantity: i.quantity })) }),
     commit: (orderId) => call(client.Commit, { order_id: orderId }),
     rollback: (orderId) => call(client.Rollback, { order_id: orderId }),
-    reserveBatch: async (requests) =>
-      batchOutcomes(
-        await call(client.ReserveBatch, {
-          requests: requests.map((r) => ({ order_id: r.orderId, items: r.items.map((i) => ({ product_id: i.productId, quantity: i.quantity })) })),
-        }),
-        requests.length,
+    reserveBatch: (requests) =>
+      inCalls(requests, async (part) =>
+        batchOutcomes(
+          await call(client.ReserveBatch, {
+            requests: part.map((r) => ({ order_id: r.orderId, items: r.items.map((i) => ({ product_id: i.productId, quantity: i.quantity })) })),
+          }),
+          part.length,
+        ),
       ),
-    commitBatch: async (orderIds) => batchOutcomes(await call(client.CommitBatch, { orders: orderIds.map((id) => ({ order_id: id })) }), orderIds.length),
-    rollbackBatch: async (orderIds) => batchOutcomes(await call(client.RollbackBatch, { orders: orderIds.map((id) => ({ order_id: id })) }), orderIds.length),
+    commitBatch: (orderIds) => inCalls(orderIds, async (part) => batchOutcomes(await call(client.CommitBatch, { orders: part.map((id) => ({ order_id: id })) }), part.length)),
+    rollbackBatch: (orderIds) =>
+      inCalls(orderIds, async (part) => batchOutcomes(await call(client.RollbackBatch, { orders: part.map((id) => ({ order_id: id })) }), part.length)),
     close: () => client.close(),
   };
 }

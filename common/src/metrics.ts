@@ -112,24 +112,33 @@ export async function startWorkerOps(
 }
 
 /**
- * Batches a batching consumer ran and the messages in them, per queue: their
- * ratio is the mean batch size (rate(messages) / rate(batches) over a window).
+ * Batches a batching consumer ran, the messages in them and the units of
+ * work those held, per queue: items / batches is the mean batch size
+ * (rate(items) / rate(batches) over a window).
  */
 export function registerBatchMetrics(registry: client.Registry, stats: ReadonlyMap<string, BatchStats>): void {
   const seen = new Map<string, BatchStats>();
   // Either counter may be read first: each brings both up to date (by the difference since the last read).
   const refresh = () => {
     for (const [queue, now] of stats) {
-      const before = seen.get(queue) ?? { batches: 0, deliveries: 0 };
+      const before = seen.get(queue) ?? { batches: 0, deliveries: 0, items: 0 };
       batches.inc({ queue }, now.batches - before.batches);
       messages.inc({ queue }, now.deliveries - before.deliveries);
+      items.inc({ queue }, now.items - before.items);
       seen.set(queue, { ...now });
     }
   };
   const batches = new client.Counter({ name: 'consumer_batches_total', help: 'Batches handed to a batching consumer', labelNames: ['queue'], registers: [registry], collect: refresh });
   const messages = new client.Counter({
     name: 'consumer_batch_messages_total',
-    help: 'Messages in those batches (mean batch size = messages / batches)',
+    help: 'Messages in those batches (messages per batch = messages / batches)',
+    labelNames: ['queue'],
+    registers: [registry],
+    collect: refresh,
+  });
+  const items = new client.Counter({
+    name: 'consumer_batch_items_total',
+    help: 'Units of work in those messages: orders of a checkout.process message, else one per message (mean batch size = items / batches)',
     labelNames: ['queue'],
     registers: [registry],
     collect: refresh,

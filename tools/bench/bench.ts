@@ -32,8 +32,8 @@
  * more CPU); the busiest process's profile is summarised (top functions by self
  * time). At the
  * end of each sale the services' /metrics give the mean batch size of every
- * batching hop (consumer_batches_total / consumer_batch_messages_total by
- * queue, inventory_coalesced_batches_total / inventory_coalesced_calls_total by
+ * batching hop (consumer_batch_items_total / consumer_batches_total by
+ * queue: orders for checkout.process, whose messages hold a batch each, else messages, inventory_coalesced_batches_total / inventory_coalesced_calls_total by
  * op), "–" where a service does not export them.
  *
  * BENCH_SCALE=0.05 runs everything at a twentieth of the size (a quick check).
@@ -216,7 +216,7 @@ interface SaleRow {
   memoryMb: Record<string, number>;
   processes: Record<string, number>;
   queuePrefix: string;
-  /** Mean messages per batch by queue (consumer_batches_total / consumer_batch_messages_total), over every process. */
+  /** Mean items per batch by queue (consumer_batch_items_total / consumer_batches_total), over every process. */
   consumerBatches: Record<string, BatchHop>;
   /** Mean calls per coalesced batch by op (inventory_coalesced_batches_total / inventory_coalesced_calls_total). */
   coalesced: Record<string, BatchHop>;
@@ -443,7 +443,7 @@ async function runSaleRow(spec: SaleSpec, db: DbConfig, deadlineMs: number, runD
     memoryMb: (input.meta.peakMemoryMb as Record<string, number>) ?? {},
     processes: countByName(system),
     queuePrefix: String(input.meta.queuePrefix ?? ''),
-    consumerBatches: meanBatchSizes(texts, 'consumer_batches_total', 'consumer_batch_messages_total', 'queue'),
+    consumerBatches: meanBatchSizes(texts, 'consumer_batches_total', 'consumer_batch_items_total', 'queue'),
     coalesced: meanBatchSizes(
       pages.filter((p) => p.name === 'inventory-manager').map((p) => p.text),
       'inventory_coalesced_batches_total',
@@ -683,7 +683,7 @@ export function renderSection(rows: Row[], ctx: RenderContext): string {
 
   L.push('### Mean batch size of each batching hop', '');
   L.push(
-    'Read from every process\'s `/metrics` at the end of each sale: messages per batch = `consumer_batch_messages_total` ÷ `consumer_batches_total` by queue, summed over the instances; inventory calls per coalesced batch = `inventory_coalesced_calls_total` ÷ `inventory_coalesced_batches_total` by op. Cells: mean (messages / batches); "–": the services do not export the counter.',
+    'Read from every process\'s `/metrics` at the end of each sale: items per batch = `consumer_batch_items_total` ÷ `consumer_batches_total` by queue, summed over the instances (an item is a message, except on checkout.process, where one message carries the pending orders of one checkout batch of the cart manager and an item is an order); inventory calls per coalesced batch = `inventory_coalesced_calls_total` ÷ `inventory_coalesced_batches_total` by op. Cells: mean (items / batches); "–": the services do not export the counter.',
     '',
   );
   const extraQueues = [...new Set(saleRows.flatMap((r) => Object.keys(r.consumerBatches).map((q) => shortName(q, r.queuePrefix))))].filter((q) => !WORK_QUEUES.includes(q)).sort();

@@ -2,7 +2,8 @@ import type { Broker } from '../../../common/src/amqp/broker';
 import type { BatchConsumerSpec, BatchItemOutcome, Delivery } from '../../../common/src/amqp/consume';
 import { type Pool, RetryTransaction, isDuplicateKey, withTransaction } from '../../../common/src/db';
 import type { Logger } from '../../../common/src/logger';
-import { type CheckoutJob, type ProcessOrderJob, checkoutJob, checkoutReplyOf } from '../../../contracts/messages';
+import { type CheckoutJob, MAX_ORDERS_PER_JOB, ORDERS_HEADER, type ProcessOrderJob, checkoutJob, checkoutReplyOf } from '../../../contracts/messages';
+import { TransientError } from '../../../common/src/errors';
 import { type CrashConfig, crashPoint } from '../../../common/src/crash';
 import { cartsByClient, lockCarts } from '../db/carts';
 import { findOrders, findPendingOrders, insertItems, insertOrders } from '../db/orders';
@@ -39,28 +40,32 @@ export function checkoutConsumer(deps: CheckoutDeps, queue: string, batching: Ba
 }
 
 /**
- * After the commit: publish the process jobs of the pending orders (confirmed,
- * all at once), answer the final ones, and say per delivery whether its work
- * is done. A publish that failed leaves its delivery to be retried: the
- * redelivery finds the pending order and publishes again, as after a crash
- * between the commit and the publish.
+ * After the commit: publish one process job for the batch's pending orders
+ * (confirmed; a batch of more than MAX_ORDERS_PER_JOB is split), answer the
+ * final ones, and say per delivery whether its work is done. A publish that
+ * failed leaves its deliveries to be retried: each redelivery finds its
+ * pending order and publishes again, as after a crash between the commit and
+ * the publish.
  */
 export async function handleCheckoutBatch(deps: CheckoutDeps, batch: readonly Delivery<CheckoutJob>[]): Promise<BatchItemOutcome[]> {
   const steps = await createOrders(deps, batch.map((d) => d.message));
   if (steps.some((s) => s.kind === 'process')) crashPoint('cart.after-order-commit', deps.crash);
-  const published = await Promise.allSettled(
-    batch.map(async ({ message, ctx }, i) => {
-      const step = steps[i]!;
-      if (step.kind !== 'process') return;
-      const next: ProcessOrderJob = { orderID: message.orderID };
-      await deps.broker.sendToQueue(deps.processOrderQueue, next, {
-        replyTo: ctx.replyTo,
-        correlationId: ctx.correlationId,
-        messageId: `process:${message.orderID}`,
-      });
-      ctx.log.debug({ totalCents: step.order.totalCents }, 'order created, handed to the checkout manager');
-    }),
-  );
+  const handOver = batch.filter((_, i) => steps[i]!.kind === 'process');
+  const unpublished = new Map<Delivery<CheckoutJob>, unknown>();
+  // The batch's pending orders in one message (or a few), each with its own reply address.
+  for (let at = 0; at < handOver.length; at += MAX_ORDERS_PER_JOB) {
+    const part = handOver.slice(at, at + MAX_ORDERS_PER_JOB);
+    const next: ProcessOrderJob = {
+      orders: part.map(({ message, ctx }) => ({ orderID: message.orderID, ...(ctx.replyTo ? { replyTo: ctx.replyTo } : {}), ...(ctx.correlationId ? { correlationId: ctx.correlationId } : {}) })),
+    };
+    try {
+      await deps.broker.sendToQueue(deps.processOrderQueue, next, { messageId: `process:${part[0]!.message.orderID}:${part.length}`, headers: { [ORDERS_HEADER]: part.length } });
+      for (const { ctx } of part) ctx.log.debug('order created, handed to the checkout manager');
+    } catch (err) {
+      for (const d of part) unpublished.set(d, err);
+      deps.log.warn({ err, orders: part.length }, 'process-order job not published; its checkouts are retried');
+    }
+  }
   deps.log.info(batchSummary(steps), 'checkout batch done');
   return batch.map(({ ctx }, i): BatchItemOutcome => {
     const step = steps[i]!;
@@ -69,8 +74,8 @@ export async function handleCheckoutBatch(deps: CheckoutDeps, batch: readonly De
       deps.broker.reply(ctx, checkoutReplyOf(step.order), ctx.log);
       return { ok: true };
     }
-    const result = published[i]!;
-    return result.status === 'fulfilled' ? { ok: true } : { ok: false, err: result.reason };
+    const d = batch[i]!;
+    return unpublished.has(d) ? { ok: false, err: new TransientError('the process-order job was not published', { cause: unpublished.get(d) }) } : { ok: true };
   });
 }
 

@@ -3,8 +3,9 @@ import type { BatchConsumerSpec, BatchItemOutcome, Delivery } from '../../../com
 import { ORDER_FINALIZED_KEY, type Topology } from '../../../common/src/amqp/topology';
 import type { Pool } from '../../../common/src/db';
 import type { InventoryApi } from '../../../common/src/inventory-client';
+import { AppError, isFinal } from '../../../common/src/errors';
 import type { Logger } from '../../../common/src/logger';
-import { MAX_ORDERS_PER_EVENT, type OrderFinalizedEvent, type OrdersFinalizedEvent, type OrderSummary, type ProcessOrderJob, checkoutReplyOf, processOrderJob } from '../../../contracts/messages';
+import { MAX_ORDERS_PER_EVENT, ORDERS_HEADER, type OrderFinalizedEvent, type OrdersFinalizedEvent, type OrderSummary, type ProcessOrderJob, checkoutReplyOf, processOrderJob } from '../../../contracts/messages';
 import { readOrder } from '../../../db/orders';
 import { type OrderItem, finishOrder, readItems } from '../db/orders';
 import { CONFIRMED, type Outcome } from '../domain/outcomes';
@@ -31,7 +32,10 @@ export function processOrderConsumer(processor: OrderProcessor, queue: string, b
     schema: processOrderJob,
     maxBatch: batching.maxBatch,
     concurrency: batching.concurrency,
-    logFields: (job) => ({ orderId: job.orderID }),
+    logFields: (job) => (job.orders.length === 1 ? { orderId: job.orders[0]!.orderID } : { orders: job.orders.length }),
+    itemsOf: (job) => job.orders.length,
+    // maxBatch bounds the orders of a batch too (a message holds a cart manager's checkout batch).
+    maxItems: { max: batching.maxBatch, hint: (raw) => Number(raw.properties.headers?.[ORDERS_HEADER] ?? 1) },
     handleBatch: (batch) => processor.handleBatch(batch),
   };
 }
@@ -41,7 +45,8 @@ export interface ProcessorDeps {
   inventory: InventoryApi;
   payment: PaymentProvider;
   broker: Pick<Broker, 'reply' | 'publish'>;
-  topology: Pick<Topology, 'eventsExchange'>;
+  /** events: order.finalized; the dead-letter exchange and processOrder: where one order of a batch message that can never succeed is parked alone. */
+  topology: Pick<Topology, 'eventsExchange' | 'deadLetterExchange' | 'processOrder'>;
   crash: { CRASH_AT: string; CRASH_ONCE_FILE: string };
   /** The worker's own log, for lines about a whole batch (an order's lines go to its delivery's log). */
   log: Logger;
@@ -60,17 +65,30 @@ export class OrderProcessor {
   constructor(private readonly deps: ProcessorDeps) {}
 
   /**
-   * One batch of process-order messages: drive their orders (a message
-   * repeated inside the batch drives its order once), answer every message
-   * whose order is final, announce the confirmed orders, and say per message
-   * whether it is done. Rejects only when a step failed for the whole batch.
+   * One batch of process-order messages, each holding the orders of one
+   * checkout batch of the cart manager (or one order, the earlier shape):
+   * drive all their orders together (an order repeated in the batch is driven
+   * once), answer each final order at its own reply address, announce the
+   * confirmed ones, and say per message whether it is done. A message is done
+   * when all its orders are; an order that failed for a reason that can pass
+   * (or was not announced) has its message retried, where the orders already
+   * final are cheap replays; an order that can never succeed (its row does not
+   * exist) is parked alone in the dead-letter queue, as a message of its own,
+   * and its neighbours go on. Rejects only when a step failed for the whole batch.
    */
   async handleBatch(batch: readonly Delivery<ProcessOrderJob>[]): Promise<BatchItemOutcome[]> {
-    const results = await this.processBatch(batch.map((d) => ({ orderId: d.message.orderID, log: d.ctx.log })));
-    const resultOf = (d: Delivery<ProcessOrderJob>): OrderResult => results.get(d.message.orderID)!;
-    for (const d of batch) {
-      const r = resultOf(d);
-      if (r.ok) this.deps.broker.reply(d.ctx, checkoutReplyOf(r.order), d.ctx.log);
+    const perMessage = batch.map((d) =>
+      d.message.orders.map((o) => ({
+        orderId: o.orderID,
+        // An order of a batch message carries its own reply address; a message of one order, the message's.
+        reply: o.replyTo ? { replyTo: o.replyTo, correlationId: o.correlationId } : d.ctx,
+        log: d.message.orders.length === 1 ? d.ctx.log : d.ctx.log.child({ orderId: o.orderID }),
+      })),
+    );
+    const results = await this.processBatch(perMessage.flat());
+    for (const order of perMessage.flat()) {
+      const r = results.get(order.orderId)!;
+      if (r.ok) this.deps.broker.reply(order.reply, checkoutReplyOf(r.order), order.log);
     }
     // One event for the batch's confirmed orders (one entry per order however many messages it had).
     const confirmed = [...results.values()].flatMap((r) => (r.ok && r.order.status === 'confirmed' ? [{ order: r.order, items: r.items }] : []));
@@ -80,12 +98,41 @@ export class OrderProcessor {
     } catch (err) {
       unannounced = err;
     }
-    return batch.map((d): BatchItemOutcome => {
-      const r = resultOf(d);
-      if (!r.ok) return { ok: false, err: r.err };
-      // Not announced: the message is retried, finds its order final and announces it then.
-      if (unannounced !== null && r.order.status === 'confirmed') return { ok: false, err: unannounced };
-      return { ok: true };
+    return Promise.all(
+      batch.map(async (_d, i): Promise<BatchItemOutcome> => {
+        const orders = perMessage[i]!;
+        let failure: unknown = null;
+        for (const order of orders) {
+          const r = results.get(order.orderId)!;
+          if (r.ok) {
+            // Not announced: the message is retried, finds its order final and announces it then.
+            if (unannounced !== null && r.order.status === 'confirmed') failure ??= unannounced;
+          } else if (orders.length > 1 && isFinal(r.err)) {
+            // A message of one order is dead-lettered by the consumer; here only this order is.
+            try {
+              await this.park(order.orderId, r.err, order.log);
+            } catch (err) {
+              failure ??= err;
+            }
+          } else failure ??= r.err;
+        }
+        return failure === null ? { ok: true } : { ok: false, err: failure };
+      }),
+    );
+  }
+
+  /**
+   * Park one order of a batch message in the dead-letter queue, as a message
+   * of its own (the one-order shape, with the reason in its headers, as the
+   * consumer parks a whole message), confirmed by the broker.
+   */
+  private async park(orderId: string, err: unknown, log: Logger): Promise<void> {
+    const reason = err instanceof AppError ? `${err.code}: ${err.message}` : String(err);
+    log.error({ reason }, 'order of a batch message rejected to the dead-letter queue');
+    await this.deps.broker.publish(this.deps.topology.deadLetterExchange, this.deps.topology.processOrder, { orderID: orderId }, {
+      persistent: true,
+      messageId: `process:${orderId}`,
+      headers: { 'x-rejection-reason': reason.slice(0, 1000), 'x-original-queue': this.deps.topology.processOrder },
     });
   }
 

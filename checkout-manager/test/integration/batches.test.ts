@@ -141,7 +141,7 @@ describe('process-order in batches: poison messages and a redelivered batch', ()
       [q, missing],
     ].sort());
     expect(parked.find((m) => m.body.includes(missing))!.reason).toMatch(/^ORDER_NOT_FOUND/);
-    expect(parked.find((m) => m.body.includes('not-a-uuid'))!.reason).toMatch(/^INVALID_REQUEST: orderID/);
+    expect(parked.find((m) => m.body.includes('not-a-uuid'))!.reason).toMatch(/^INVALID_REQUEST: orders\.0\.orderID/);
 
     const facts = await orderFacts(system.pool, orders);
     for (const f of facts) expect(f).toMatchObject({ status: 'confirmed', payment: 'charged', reservation: 'committed', reserves: 1, commits: 1 });
@@ -175,6 +175,28 @@ describe('process-order in batches: poison messages and a redelivered batch', ()
     const [[paymentsAfter]] = await system.pool.query<any[]>('SELECT COUNT(*) AS n, SUM(amount_cents) AS cents FROM payments');
     expect(paymentsAfter).toEqual(payments);
     expect(await system.queueDepth(system.topology.deadLetterQueue)).toBe(0);
+    expect((await system.audit(true)).violations).toEqual([]);
+  });
+
+  test('when one message carries a checkout batch with an order that does not exist, then that order alone is parked, as a message of its own, and every other is finished and answered at its own reply address', async () => {
+    const fresh: string[] = [];
+    for (let i = 0; i < 5; i++) fresh.push(await pendingOrder(system.pool, 'batch'));
+    const missing = randomUUID();
+    client.replies.length = 0;
+    const entries = [...fresh.slice(0, 2), missing, ...fresh.slice(2)].map((orderID, i) => ({ orderID, replyTo: client.replyQueue, correlationId: `multi-${i}` }));
+    await client.publish(system.topology.processOrder, { orders: entries }, 'multi');
+
+    await waitFor('5 replies', async () => client.replies.length, (n) => n >= 5);
+    await waitFor('the queue empty', () => system.queueDepth(system.topology.processOrder), (n) => n === 0);
+    await waitFor('1 dead letter', () => system.queueDepth(system.topology.deadLetterQueue), (n) => n >= 1);
+    expect(client.replies.map((r) => [r.correlationId, r.body.orderID, r.body.status]).sort()).toEqual(
+      entries.filter((e) => e.orderID !== missing).map((e) => [e.correlationId, e.orderID, 'confirmed']).sort(),
+    );
+    const parked = await system.drainDeadLetters();
+    expect(parked.map((m) => [m.queue, JSON.parse(m.body)])).toEqual([[system.topology.processOrder, { orderID: missing }]]);
+    expect(parked[0]!.reason).toMatch(/^ORDER_NOT_FOUND/);
+    for (const f of await orderFacts(system.pool, fresh)) expect(f).toMatchObject({ status: 'confirmed', payment: 'charged', reservation: 'committed', reserves: 1, commits: 1 });
+    await system.settle();
     expect((await system.audit(true)).violations).toEqual([]);
   });
 });

@@ -70,7 +70,7 @@ describe('process-order: a refusal, a reconciler and a charge racing over one or
         ...overrides.payment,
       },
       broker: overrides.broker ?? { reply: () => undefined, publish: async () => undefined },
-      topology: { eventsExchange: 'unused' },
+      topology: { eventsExchange: 'unused', deadLetterExchange: 'unused.dlx', processOrder: 'unused.checkout.process' },
       crash: { CRASH_AT: '', CRASH_ONCE_FILE: '' },
       log,
     });
@@ -409,7 +409,7 @@ describe('process-order: a refusal, a reconciler and a charge racing over one or
         },
       };
       const delivery = (orderID: string, correlationId: string): Delivery<ProcessOrderJob> => ({
-        message: { orderID },
+        message: { orders: [{ orderID }] },
         ctx: { log, messageId: correlationId, replyTo: 'amq.rabbitmq.reply-to.test', correlationId, redelivered: false, deliveryCount: 0 },
         raw: {} as ConsumeMessage,
       });
@@ -438,6 +438,62 @@ describe('process-order: a refusal, a reconciler and a charge racing over one or
       const unconfirmed = { ok: false, err: expect.objectContaining({ code: 'SERVICE_UNAVAILABLE' }) };
       expect(again).toEqual([unconfirmed, unconfirmed, { ok: false, err: expect.objectContaining({ code: 'ORDER_NOT_FOUND' }) }]);
       expect(replies.map((r) => r.correlationId)).toEqual(['c1', 'c2']);
+    });
+
+    test('when one message carries a checkout batch, then each order is answered at its own reply address, and an order that does not exist is parked alone while the message is done', async () => {
+      await system.seed({ productId: 'batch-message', stock: 5 });
+      const [a, b] = await Promise.all([pendingOrder('batch-message'), pendingOrder('batch-message')]);
+      const missing = randomUUID();
+      const replies: { replyTo?: string; correlationId?: string; body: any }[] = [];
+      const published: { exchange: string; key: string; body: any; headers?: Record<string, unknown> }[] = [];
+      const broker: ProcessorDeps['broker'] = {
+        reply: (ctx, body) => void replies.push({ replyTo: ctx.replyTo, correlationId: ctx.correlationId, body }),
+        publish: async (exchange, key, body: any, options) => void published.push({ exchange, key, body, headers: options?.headers }),
+      };
+      const message: ProcessOrderJob = {
+        orders: [
+          { orderID: a!, replyTo: 'gw-1', correlationId: 'ca' },
+          { orderID: missing, replyTo: 'gw-2', correlationId: 'cm' },
+          { orderID: b!, replyTo: 'gw-2', correlationId: 'cb' },
+        ],
+      };
+      const ctx = { log, messageId: 'process:batch', redelivered: false, deliveryCount: 0 };
+      const outcomes = await worker({ broker }).handleBatch([{ message, ctx, raw: {} as ConsumeMessage }]);
+
+      expect(outcomes).toEqual([{ ok: true }]);
+      expect(replies.map((r) => [r.replyTo, r.correlationId, r.body.status])).toEqual([
+        ['gw-1', 'ca', 'confirmed'],
+        ['gw-2', 'cb', 'confirmed'],
+      ]);
+      const parked = published.filter((p) => p.exchange === 'unused.dlx');
+      expect(parked).toEqual([
+        {
+          exchange: 'unused.dlx',
+          key: 'unused.checkout.process',
+          body: { orderID: missing },
+          headers: { 'x-rejection-reason': expect.stringContaining('ORDER_NOT_FOUND'), 'x-original-queue': 'unused.checkout.process' },
+        },
+      ]);
+
+      // The same message once more, with one order failing for a reason that can pass: the whole message is retried
+      // (its other orders are replays then), and the missing one is parked again, alone.
+      const failedOrder = await pendingOrder('batch-message');
+      const flaky = worker({
+        broker,
+        inventory: {
+          reserveBatch: async (requests) => {
+            const others = await inventory.reserveBatch(requests.filter((r) => r.orderId !== failedOrder));
+            let at = 0;
+            return requests.map((r) => (r.orderId === failedOrder ? new AppError({ code: 'SERVICE_UNAVAILABLE', message: 'inventory busy', retryable: true }) : others[at++]!));
+          },
+        },
+      });
+      replies.length = 0;
+      published.length = 0;
+      const again = await flaky.handleBatch([{ message: { orders: [...message.orders, { orderID: failedOrder!, replyTo: 'gw-3', correlationId: 'cf' }] }, ctx, raw: {} as ConsumeMessage }]);
+      expect(again).toEqual([{ ok: false, err: expect.objectContaining({ code: 'SERVICE_UNAVAILABLE' }) }]);
+      expect(replies.map((r) => r.correlationId)).toEqual(['ca', 'cb']);
+      expect(published.filter((p) => p.exchange === 'unused.dlx').map((p) => p.body)).toEqual([{ orderID: missing }]);
     });
   });
 });

@@ -257,6 +257,16 @@ export interface BatchConsumerSpec<T> {
    */
   handleBatch: (batch: Delivery<T>[]) => Promise<BatchItemOutcome[]>;
   logFields?: (message: T) => Record<string, unknown>;
+  /** How many units of work a message holds, for the stats (default 1: a message is one). */
+  itemsOf?: (message: T) => number;
+  /**
+   * A bound on the units of work of a batch, for messages that hold several
+   * (the orders of a checkout.process message): a batch takes waiting
+   * messages while their units, read from the raw message by `hint` (a header
+   * the publisher sets; 1 when absent), stay within `max`. A message over
+   * `max` by itself is a batch of one.
+   */
+  maxItems?: { max: number; hint: (raw: ConsumeMessage) => number };
 }
 
 /**
@@ -270,10 +280,15 @@ export function batchPrefetch(maxBatch: number, concurrency: number): number {
   return maxBatch * (concurrency + 1);
 }
 
-/** Batches handed to a batch consumer, and the deliveries in them: the mean batch size is their ratio. */
+/**
+ * Batches handed to a batch consumer, the deliveries in them, and the units
+ * of work those held (itemsOf: the orders of a checkout.process message): the
+ * mean batch size is items / batches.
+ */
 export interface BatchStats {
   batches: number;
   deliveries: number;
+  items: number;
 }
 
 /**
@@ -292,7 +307,7 @@ export class BatchConsumer<T> extends QueueSubscription {
   private scheduled = false;
   /** One per channel: delivery tags are the channel's, and a reconnect opens a new one. */
   private readonly acks = new WeakMap<ConfirmChannel, AckTracker>();
-  readonly stats: BatchStats = { batches: 0, deliveries: 0 };
+  readonly stats: BatchStats = { batches: 0, deliveries: 0, items: 0 };
 
   constructor(
     connection: BrokerConnection,
@@ -320,6 +335,22 @@ export class BatchConsumer<T> extends QueueSubscription {
     return this.spec.concurrency ?? 1;
   }
 
+  /** How many waiting deliveries the next batch takes: up to maxBatch, and within maxItems when set. */
+  private takeCount(): number {
+    const limit = this.spec.maxItems;
+    const most = Math.min(this.spec.maxBatch, this.waiting.length);
+    if (!limit) return most;
+    let n = 0;
+    let items = 0;
+    while (n < most) {
+      const k = Math.max(1, limit.hint(this.waiting[n]!.raw) || 1);
+      if (n > 0 && items + k > limit.max) break;
+      items += k;
+      n++;
+    }
+    return n;
+  }
+
   private ackTracker(ch: ConfirmChannel): AckTracker {
     let tracker = this.acks.get(ch);
     if (!tracker) {
@@ -338,7 +369,7 @@ export class BatchConsumer<T> extends QueueSubscription {
   /** Start batches of what waits, while fewer than `concurrency` run; each that ends starts the next. */
   private startBatches(): void {
     while (this.waiting.length > 0 && this.active < this.concurrency) {
-      const taken = this.waiting.splice(0, this.spec.maxBatch);
+      const taken = this.waiting.splice(0, this.takeCount());
       this.active++;
       void this.runBatch(taken)
         .catch((err: unknown) => this.connection.log.error({ err, queue: this.spec.queue }, 'batch consumer failed; its messages are redelivered'))
@@ -362,6 +393,8 @@ export class BatchConsumer<T> extends QueueSubscription {
       if (parsed.length === 0) return;
       this.stats.batches++;
       this.stats.deliveries += parsed.length;
+      const itemsOf = this.spec.itemsOf;
+      this.stats.items += itemsOf ? parsed.reduce((n, p) => n + itemsOf(p.delivery.message), 0) : parsed.length;
       let outcomes: BatchItemOutcome[];
       try {
         outcomes = await this.spec.handleBatch(parsed.map((p) => p.delivery));

@@ -179,3 +179,36 @@ test('when batches settle out of order and one message of a batch waits out a re
     await conn.close();
   }
 });
+
+test('when messages say they hold several units each, then a batch takes them while their units stay within maxItems', async () => {
+  const queue = topology.orderFinalized;
+  const sizes: number[][] = [];
+  const consumer = new Broker({ url: URL, log, topology, deliveryLimit: 5, prefetch: 10 });
+  consumer.consumeBatches({
+    queue,
+    schema: job,
+    maxBatch: 50,
+    maxItems: { max: 100, hint: (raw) => Number(raw.properties.headers?.['x-units'] ?? 1) },
+    handleBatch: async (batch) => {
+      sizes.push(batch.map((d) => Number(d.raw.properties.headers?.['x-units'] ?? 1)));
+      await new Promise((r) => setTimeout(r, 20));
+      return batch.map(() => ({ ok: true as const }));
+    },
+  });
+  // Queued before the consumer starts: the first batches see them all waiting.
+  const units = [30, 30, 30, 30, 150, 10, 10, 60, 50, 1];
+  await Promise.all(units.map((n, i) => broker.sendToQueue(queue, { id: `u${i}` }, { headers: { 'x-units': n } })));
+  await consumer.start();
+  try {
+    await waitFor('every message handled', () => sizes.flat().length === units.length);
+  } finally {
+    await consumer.stop();
+  }
+  expect(sizes.flat()).toEqual(units);
+  for (const batch of sizes) {
+    const total = batch.reduce((a, b) => a + b, 0);
+    if (batch.length > 1) expect(total).toBeLessThanOrEqual(100);
+  }
+  expect(sizes).toContainEqual([150]); // over the bound by itself: a batch of one
+  expect(sizes.length).toBeGreaterThan(2);
+});

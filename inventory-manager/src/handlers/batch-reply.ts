@@ -6,7 +6,8 @@ import type { ReservationView } from '../domain/reservation';
 import { reservationMessage } from './reservation-message';
 
 /** Orders in one batch call at most; a larger call is refused whole (INVALID_REQUEST). */
-export const MAX_ORDERS_PER_BATCH_CALL = 1_000;
+export { MAX_ORDERS_PER_BATCH_CALL } from '../../../contracts/inventory';
+import { MAX_ORDERS_PER_BATCH_CALL } from '../../../contracts/inventory';
 
 /**
  * Serve every order of a batch call as its single call would be served, and
