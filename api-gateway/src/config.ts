@@ -9,7 +9,7 @@ export const gatewayEnv = z.object({
   /** Below 32768 (see README). 0 picks a free port (tests). */
   PORT: int(5003, 0, 65535),
   /** Pending connections the kernel queues for accept(); capped by net.core.somaxconn. */
-  LISTEN_BACKLOG: int(4096, 1, 65535),
+  LISTEN_BACKLOG: int(16_384, 1, 65535),
   /** Read-only pool for GET endpoints (orders, carts, products). */
   DB_POOL_SIZE: int(4, 1, 100),
   /** How long POST /checkOutCart waits for the outcome before answering 202 Pending. */

@@ -597,6 +597,9 @@ export function renderSection(rows: Row[], ctx: RenderContext): string {
   L.push(`- ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`);
   L.push(`- node ${process.version}; ${version('mariadb', ['--version'])}; RabbitMQ ${version('rabbitmqctl', ['version'])}`);
   L.push(
+    `- accept queue: net.core.somaxconn ${sysctl('net/core/somaxconn')}, net.ipv4.tcp_max_syn_backlog ${sysctl('net/ipv4/tcp_max_syn_backlog')} (the gateway and the node:http floor ask for a backlog of 16384; a smaller cap makes a burst of connects wait for 1 s SYN retries: docs/operations.md)`,
+  );
+  L.push(
     `- the load tool runs in its own process on the same cores${ctx.warmupMs > 0 ? `, warmed up first by ${CLIENT_WARMUPS} node:http floors that are not reported` : ''}; every row on a freshly started system (its own database and queues)`,
   );
   L.push(`- **S = ${SETUP.name}**: ${SETUP.describe}`);
@@ -864,4 +867,13 @@ if (require.main === module) {
     process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n`);
     process.exit(2);
   });
+}
+
+/** A kernel setting from /proc/sys, or "?" where it cannot be read. */
+function sysctl(name: string): string {
+  try {
+    return readFileSync(`/proc/sys/${name}`, 'utf8').trim();
+  } catch {
+    return '?';
+  }
 }

@@ -34,7 +34,7 @@ server.on('connection', (socket) => {
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;
 
-server.listen({ host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 0), backlog: Number(process.env.LISTEN_BACKLOG ?? 4096) }, () => {
+server.listen({ host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 0), backlog: Number(process.env.LISTEN_BACKLOG ?? 16_384) }, () => {
   process.stdout.write(`listening ${(server.address() as AddressInfo).port}\n`);
 });
 
