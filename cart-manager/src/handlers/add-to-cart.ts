@@ -40,13 +40,13 @@ export async function handleAddToCartBatch(deps: AddToCartDeps, batch: readonly 
     if (d.message.deadline === undefined || now <= d.message.deadline) return true;
     // The gateway already answered 503 (retry): applying it now would only
     // add work behind the retries. A retry with the same key is applied once.
-    d.ctx.log.debug('add-to-cart past its deadline, dropped unapplied');
+    if (deps.log.isLevelEnabled('debug')) d.ctx.log.debug('add-to-cart past its deadline, dropped unapplied');
     return false;
   });
   const replies = await addToCarts(deps, live.map((d) => d.message));
   live.forEach((d, i) => {
-    d.ctx.log.debug({ code: replies[i]!.code }, 'add to cart handled');
-    deps.broker.reply(d.ctx, replies[i], d.ctx.log);
+    if (deps.log.isLevelEnabled('debug')) d.ctx.log.debug({ code: replies[i]!.code }, 'add to cart handled');
+    deps.broker.reply(d.ctx, replies[i], () => d.ctx.log);
   });
   return batch.map(() => ({ ok: true }));
 }

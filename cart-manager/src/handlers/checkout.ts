@@ -60,7 +60,7 @@ export async function handleCheckoutBatch(deps: CheckoutDeps, batch: readonly De
     };
     try {
       await deps.broker.sendToQueue(deps.processOrderQueue, next, { messageId: `process:${part[0]!.message.orderID}:${part.length}`, headers: { [ORDERS_HEADER]: part.length } });
-      for (const { ctx } of part) ctx.log.debug('order created, handed to the checkout manager');
+      if (deps.log.isLevelEnabled('debug')) for (const { ctx } of part) ctx.log.debug('order created, handed to the checkout manager');
     } catch (err) {
       for (const d of part) unpublished.set(d, err);
       deps.log.warn({ err, orders: part.length }, 'process-order job not published; its checkouts are retried');
@@ -70,8 +70,8 @@ export async function handleCheckoutBatch(deps: CheckoutDeps, batch: readonly De
   return batch.map(({ ctx }, i): BatchItemOutcome => {
     const step = steps[i]!;
     if (step.kind === 'final') {
-      ctx.log.debug({ status: step.order.status, code: step.order.code }, 'checkout answered by the cart manager');
-      deps.broker.reply(ctx, checkoutReplyOf(step.order), ctx.log);
+      if (deps.log.isLevelEnabled('debug')) ctx.log.debug({ status: step.order.status, code: step.order.code }, 'checkout answered by the cart manager');
+      deps.broker.reply(ctx, checkoutReplyOf(step.order), () => ctx.log);
       return { ok: true };
     }
     const d = batch[i]!;

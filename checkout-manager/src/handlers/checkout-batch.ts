@@ -51,7 +51,8 @@ export async function runCheckoutBatch(deps: ProcessorDeps, refs: readonly Order
 class CheckoutBatch {
   /** The batch's order ids, once each, in arrival order (Reserve serves them in that order). */
   private readonly ids: string[] = [];
-  private readonly logs = new Map<string, Logger>();
+  /** Each order's ref: its log is made when first used. */
+  private readonly refs = new Map<string, OrderRef>();
   private readonly results = new Map<string, OrderResult>();
   /** Final states decided and not yet written. */
   private readonly outcomes = new Map<string, Outcome>();
@@ -63,9 +64,9 @@ class CheckoutBatch {
     refs: readonly OrderRef[],
   ) {
     for (const ref of refs) {
-      if (this.logs.has(ref.orderId)) continue;
+      if (this.refs.has(ref.orderId)) continue;
       this.ids.push(ref.orderId);
-      this.logs.set(ref.orderId, ref.log);
+      this.refs.set(ref.orderId, ref);
     }
   }
 
@@ -229,7 +230,7 @@ class CheckoutBatch {
   /** Write every decided outcome at once; the first writer of each order wins. */
   private async finish(): Promise<void> {
     if (this.outcomes.size === 0) return;
-    const finals = await finishOrders(this.deps.pool, this.outcomes, this.log(this.ids[0]!));
+    const finals = await finishOrders(this.deps.pool, this.outcomes, this.deps.log);
     const finished: Record<string, number> = {};
     for (const id of this.outcomes.keys()) {
       const final = finals.get(id);
@@ -237,7 +238,7 @@ class CheckoutBatch {
       else if (final.status === 'pending') this.fail(id, new Error(`order ${id} could not be finished`));
       else {
         // Per order at debug, one info line per batch: under a burst a line per order cost 8% of the worker's CPU.
-        this.log(id).debug({ status: final.status, code: final.code, totalCents: final.totalCents }, 'order finished');
+        if (this.deps.log.isLevelEnabled('debug')) this.log(id).debug({ status: final.status, code: final.code, totalCents: final.totalCents }, 'order finished');
         const key = final.code ? `${final.status}:${final.code}` : final.status;
         finished[key] = (finished[key] ?? 0) + 1;
         this.done(id, final);
@@ -259,7 +260,7 @@ class CheckoutBatch {
   }
 
   private log(id: string): Logger {
-    return this.logs.get(id)!;
+    return this.refs.get(id)!.log;
   }
 
   private crash(point: CrashPoint): void {

@@ -78,17 +78,24 @@ export class OrderProcessor {
    */
   async handleBatch(batch: readonly Delivery<ProcessOrderJob>[]): Promise<BatchItemOutcome[]> {
     const perMessage = batch.map((d) =>
-      d.message.orders.map((o) => ({
-        orderId: o.orderID,
-        // An order of a batch message carries its own reply address; a message of one order, the message's.
-        reply: o.replyTo ? { replyTo: o.replyTo, correlationId: o.correlationId } : d.ctx,
-        log: d.message.orders.length === 1 ? d.ctx.log : d.ctx.log.child({ orderId: o.orderID }),
-      })),
+      d.message.orders.map((o) => {
+        let log: Logger | null = null;
+        return {
+          orderId: o.orderID,
+          // An order of a batch message carries its own reply address; a message of one order, the message's.
+          reply: o.replyTo ? { replyTo: o.replyTo, correlationId: o.correlationId } : d.ctx,
+          // The order's logger, made when first used (most orders log nothing: success is debug).
+          get log(): Logger {
+            log ??= d.message.orders.length === 1 ? d.ctx.log : d.ctx.log.child({ orderId: o.orderID });
+            return log;
+          },
+        };
+      }),
     );
     const results = await this.processBatch(perMessage.flat());
     for (const order of perMessage.flat()) {
       const r = results.get(order.orderId)!;
-      if (r.ok) this.deps.broker.reply(order.reply, checkoutReplyOf(r.order), order.log);
+      if (r.ok) this.deps.broker.reply(order.reply, checkoutReplyOf(r.order), () => order.log);
     }
     // One event for the batch's confirmed orders (one entry per order however many messages it had).
     const confirmed = [...results.values()].flatMap((r) => (r.ok && r.order.status === 'confirmed' ? [{ order: r.order, items: r.items }] : []));

@@ -152,13 +152,18 @@ export function parseDelivery<T>(msg: ConsumeMessage, spec: Pick<ConsumerSpec<T>
   if (!parsed.success) {
     return { reason: `INVALID_REQUEST: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, log: rootLog.child(fields) };
   }
-  // One child per message, with its correlation fields: a child costs a serialisation of its bindings.
-  const log = rootLog.child(spec.logFields ? { ...fields, ...spec.logFields(parsed.data) } : fields);
+  const data = parsed.data;
   return {
-    message: parsed.data,
+    message: data,
     raw: msg,
     ctx: {
-      log,
+      // The message's child logger, with its correlation fields, made when first used: a child costs a
+      // serialisation of its bindings, and under a burst most messages log nothing (success is debug).
+      get log(): Logger {
+        const log = rootLog.child(spec.logFields ? { ...fields, ...spec.logFields(data) } : fields);
+        Object.defineProperty(this, 'log', { value: log, enumerable: true });
+        return log;
+      },
       messageId: String(props.messageId ?? ''),
       replyTo: props.replyTo,
       correlationId: props.correlationId,

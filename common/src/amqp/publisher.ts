@@ -53,17 +53,19 @@ export class Publisher {
    * Answer a request on its replyTo (direct reply-to). Best effort: the state is
    * already durable; a lost reply only means the client polls the order.
    */
-  reply(ctx: { replyTo?: string; correlationId?: string }, body: unknown, log: Logger): void {
+  reply(ctx: { replyTo?: string; correlationId?: string }, body: unknown, log: Logger | (() => Logger)): void {
     if (!ctx.replyTo) return;
+    // A function: the message's logger is only made if a line is written (reply.ts callers pass () => ctx.log).
+    const logger = (): Logger => (typeof log === 'function' ? log() : log);
     const ch = this.slot.current;
     if (!ch) {
-      log.warn('no broker channel, reply dropped');
+      logger().warn('no broker channel, reply dropped');
       return;
     }
     try {
       ch.publish('', ctx.replyTo, Buffer.from(JSON.stringify(body)), { correlationId: ctx.correlationId, contentType: 'application/json' });
     } catch (err) {
-      log.warn({ err }, 'reply dropped');
+      logger().warn({ err }, 'reply dropped');
     }
   }
 }
