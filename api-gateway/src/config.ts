@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { amqpEnv, commonEnv, dbEnv, int, loadConfig } from '../../common/src/config';
 
+/**
+ * Where the workers' replies come back (messaging/rpc.ts). 'direct': RabbitMQ
+ * direct reply-to (amq.rabbitmq.reply-to), no queue. 'exclusive': one
+ * server-named exclusive, auto-delete classic queue, declared again on every
+ * reconnect. RabbitMQ's guide advises against direct reply-to beyond a few
+ * hundred messages/s to one requester; the bench measures both and sets the
+ * default below.
+ */
+export const REPLY_QUEUE_MODES = ['direct', 'exclusive'] as const;
+export type ReplyQueueMode = (typeof REPLY_QUEUE_MODES)[number];
+export const DEFAULT_REPLY_QUEUE: ReplyQueueMode = 'direct';
+
 export const gatewayEnv = z.object({
   ...commonEnv,
   ...dbEnv,
@@ -25,6 +37,8 @@ export const gatewayEnv = z.object({
   MAX_QUANTITY_PER_LINE: int(100, 1, 1_000_000),
   /** Seconds in Retry-After on 202, 503 and ALL_RESERVED. */
   RETRY_AFTER_SECONDS: int(1, 1, 3_600),
+  /** 'direct' or 'exclusive' reply queue for the RPC to the workers (REPLY_QUEUE_MODES above). */
+  REPLY_QUEUE: z.enum(REPLY_QUEUE_MODES).default(DEFAULT_REPLY_QUEUE),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayEnv>;

@@ -39,10 +39,11 @@ export async function startGateway(config: Readonly<GatewayConfig>, log: Logger)
   const topology = topologyFor(config.QUEUE_PREFIX);
   // Neither connects yet: the pool on its first query, the broker on start().
   const pool = createPool(config, config.DB_POOL_SIZE);
-  // Replies come back on the pseudo-queue and are unacked (noAck): prefetch
-  // does not bound them; 10 only matters to a consumer we do not have.
+  // Replies come back (on the pseudo-queue, or the exclusive queue: REPLY_QUEUE)
+  // unacked (noAck): prefetch does not bound them; 10 only matters to a
+  // consumer we do not have.
   const broker = new Broker({ url: config.AMQP_URL, log, topology, deliveryLimit: config.AMQP_DELIVERY_LIMIT, prefetch: 10 });
-  const rpc = new RpcClient(broker, log);
+  const rpc = new RpcClient(broker, log, config.REPLY_QUEUE);
 
   const registry = createRegistry('api-gateway');
   const app = createApp({ config, log, pool, rpc, broker, topology, registry });

@@ -1,9 +1,16 @@
 /**
- * Request/reply over RabbitMQ direct reply-to: the request is a persistent,
- * publisher-confirmed message on a durable work queue; the worker answers on the
- * pseudo-queue amq.rabbitmq.reply-to of our channel. No reply queue to declare,
- * and each request carries a fresh correlation id, so two HTTP retries of the
- * same order each get their own answer.
+ * Request/reply over RabbitMQ: the request is a persistent, publisher-confirmed
+ * message on a durable work queue; the worker answers on the request's replyTo,
+ * which is, by REPLY_QUEUE (config.ts):
+ * - 'direct': the pseudo-queue amq.rabbitmq.reply-to of our channel (no reply
+ *   queue to declare);
+ * - 'exclusive': one server-named, exclusive, auto-delete classic queue per
+ *   channel, declared again on every (re)connect. RabbitMQ's guide advises
+ *   against direct reply-to beyond a few hundred messages/s to one requester;
+ *   the bench measures both.
+ * Either way the reply address lives and dies with the publishing channel, and
+ * each request carries a fresh correlation id, so two HTTP retries of the same
+ * order each get their own answer.
  */
 import { randomUUID } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
@@ -11,10 +18,19 @@ import type { z } from 'zod';
 import type { Broker } from '../../../common/src/amqp/broker';
 import { AppError } from '../../../common/src/errors';
 import type { Logger } from '../../../common/src/logger';
+import type { ReplyQueueMode } from '../config';
 import { IDEMPOTENCY_KEY_HEADER } from '../http/contract';
 import type { NoReplyReason, RpcResult } from '../domain/outcomes';
 
 export const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
+
+/** The exclusive reply queue: server-named, gone with its channel, classic (an exclusive queue cannot be replicated). */
+export const EXCLUSIVE_REPLY_QUEUE = {
+  exclusive: true,
+  autoDelete: true,
+  durable: false,
+  arguments: { 'x-queue-type': 'classic' },
+} as const;
 
 export interface RequestOptions {
   /** Wait for the reply this long (publish included), then resolve { timedOut: true }. */
@@ -47,16 +63,41 @@ interface Waiter {
 
 export class RpcClient implements Rpc {
   private readonly waiters = new Map<string, Waiter>();
+  /** Where replies come back: direct reply-to, or ('exclusive') the channel's queue, null while it has none (down, or not declared yet). */
+  private replyTo: string | null;
 
   constructor(
     private readonly broker: Transport,
     private readonly log: Logger,
+    readonly mode: ReplyQueueMode = 'direct',
   ) {
-    // Runs on every (re)connect: the reply consumer lives on the same channel
-    // that publishes, as direct reply-to requires.
+    this.replyTo = mode === 'direct' ? DIRECT_REPLY_TO : null;
+    // Runs on every (re)connect, before the channel publishes anything: the
+    // reply consumer lives on the channel that publishes (direct reply-to
+    // requires it; an exclusive queue dies with it the same way).
     broker.onChannel(async (ch) => {
-      ch.on('close', () => this.abandonAll('connection-lost'));
-      await ch.consume(DIRECT_REPLY_TO, (msg) => this.onMessage(msg), { noAck: true });
+      ch.on('close', () => {
+        if (mode === 'exclusive') this.replyTo = null;
+        this.abandonAll('connection-lost');
+      });
+      if (mode === 'direct') {
+        await ch.consume(DIRECT_REPLY_TO, (msg) => this.onMessage(msg), { noAck: true });
+        return;
+      }
+      const { queue } = await ch.assertQueue('', EXCLUSIVE_REPLY_QUEUE);
+      await ch.consume(
+        queue,
+        (msg) => {
+          // The broker cancelled the consumer (the queue was deleted): the
+          // channel lives on but no reply can arrive. Close it; the connection
+          // recovers and a new queue is declared.
+          if (!msg) ch.close().catch(() => undefined);
+          this.onMessage(msg);
+        },
+        { noAck: true },
+      );
+      this.replyTo = queue;
+      log.info({ replyQueue: queue }, 'reply queue declared');
     });
   }
 
@@ -82,6 +123,12 @@ export class RpcClient implements Rpc {
           retryable: true,
           ...(cause === undefined ? {} : { cause }),
         });
+      const replyTo = this.replyTo;
+      if (replyTo === null) {
+        // 'exclusive' with no reply queue: the channel is down, so the publish would be refused as well.
+        reject(notQueued('the request could not be queued (message broker unavailable)'));
+        return;
+      }
 
       const waiter: Waiter = {
         confirmed: false,
@@ -103,7 +150,7 @@ export class RpcClient implements Rpc {
       this.waiters.set(correlationId, waiter);
 
       void this.broker
-        .sendToQueue(queue, body, { replyTo: DIRECT_REPLY_TO, correlationId, messageId: options.messageId })
+        .sendToQueue(queue, body, { replyTo, correlationId, messageId: options.messageId })
         .then(
           () => {
             waiter.confirmed = true;
@@ -115,7 +162,8 @@ export class RpcClient implements Rpc {
   }
 
   private onMessage(msg: ConsumeMessage | null): void {
-    // null: the broker cancelled the consumer; the channel close that follows abandons the waiters.
+    // null: the broker cancelled the consumer; the channel close that follows abandons the waiters
+    // ('exclusive' closes the channel itself, above).
     if (!msg) return;
     const correlationId = msg.properties.correlationId as string | undefined;
     const waiter = correlationId ? this.waiters.get(correlationId) : undefined;

@@ -1,20 +1,34 @@
 /**
  * The request/reply client against a scripted channel: correlation, timeouts,
- * publish failures and connection loss, and that no waiter is left behind.
+ * publish failures and connection loss, and that no waiter is left behind;
+ * then the 'exclusive' reply queue mode (REPLY_QUEUE).
  */
 import { EventEmitter } from 'node:events';
 import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import pino from 'pino';
 import { AppError } from '../../../common/src/errors';
 import { addToCartReply, checkoutReply } from '../../../contracts/messages';
-import { DIRECT_REPLY_TO, RpcClient } from '../../src/messaging/rpc';
+import { DIRECT_REPLY_TO, EXCLUSIVE_REPLY_QUEUE, RpcClient } from '../../src/messaging/rpc';
 
 type Setup = (ch: ConfirmChannel) => Promise<void>;
+
+let declaredQueues = 0;
 
 class FakeChannel extends EventEmitter {
   onMessage: ((msg: ConsumeMessage | null) => void) | null = null;
   consumedQueue = '';
   consumeOptions: Options.Consume | undefined;
+  asserted: Array<{ queue: string; options: Options.AssertQueue | undefined }> = [];
+  closed = false;
+  /** Like RabbitMQ: an empty name gets a server-generated one. */
+  async assertQueue(queue: string, options?: Options.AssertQueue) {
+    this.asserted.push({ queue, options });
+    return { queue: queue || `amq.gen-${++declaredQueues}`, messageCount: 0, consumerCount: 0 };
+  }
+  async close() {
+    this.closed = true;
+    this.emit('close');
+  }
   async consume(queue: string, onMessage: (msg: ConsumeMessage | null) => void, options?: Options.Consume) {
     this.consumedQueue = queue;
     this.consumeOptions = options;
@@ -70,9 +84,10 @@ beforeEach(async () => {
 });
 
 describe('RpcClient', () => {
-  it('when a channel opens, then it consumes direct reply-to without acks', () => {
+  it('when a channel opens, then it consumes direct reply-to without acks (and declares no queue)', () => {
     expect(ch.consumedQueue).toBe(DIRECT_REPLY_TO);
     expect(ch.consumeOptions).toEqual({ noAck: true });
+    expect(ch.asserted).toEqual([]);
   });
 
   it('when publishing, then replyTo is direct reply-to, the correlation id is fresh per request and the message id is the caller\'s', async () => {
@@ -155,5 +170,68 @@ describe('RpcClient', () => {
     await tick();
     next.deliver(broker.sent[0]!.options.correlationId, { ok: true, code: '', error: '' });
     await expect(result).resolves.toEqual({ timedOut: false, reply: { ok: true, code: '', error: '' } });
+  });
+});
+
+describe("RpcClient, REPLY_QUEUE 'exclusive'", () => {
+  beforeEach(async () => {
+    broker = new FakeBroker();
+    rpc = new RpcClient(broker, log, 'exclusive');
+  });
+
+  it('when a request is made before any channel opened, then it throws SERVICE_UNAVAILABLE and publishes nothing', async () => {
+    await expect(rpc.request('q', {}, addToCartReply, { timeoutMs: 1_000, messageId: 'm' })).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    expect(broker.sent).toHaveLength(0);
+    expect(rpc.pendingCount).toBe(0);
+  });
+
+  it('when a channel opens, then it declares a server-named exclusive queue, consumes it without acks, and every request replies to it', async () => {
+    ch = await broker.connect();
+    expect(ch.asserted).toEqual([{ queue: '', options: EXCLUSIVE_REPLY_QUEUE }]);
+    expect(EXCLUSIVE_REPLY_QUEUE).toMatchObject({ exclusive: true, autoDelete: true, durable: false });
+    expect(ch.consumedQueue).toMatch(/^amq\.gen-/);
+    expect(ch.consumeOptions).toEqual({ noAck: true });
+
+    const first = rpc.request('q', {}, addToCartReply, { timeoutMs: 1_000, messageId: 'm1' });
+    const second = rpc.request('q', {}, addToCartReply, { timeoutMs: 1_000, messageId: 'm2' });
+    await tick();
+    const [a, b] = broker.sent;
+    expect(a!.options.replyTo).toBe(ch.consumedQueue);
+    expect(b!.options.replyTo).toBe(ch.consumedQueue);
+    expect(b!.options.correlationId).not.toBe(a!.options.correlationId);
+    ch.deliver(b!.options.correlationId, { ok: false, code: 'SOLD_OUT', error: 'x' });
+    ch.deliver(a!.options.correlationId, { ok: true, code: '', error: '' });
+    await expect(first).resolves.toEqual({ timedOut: false, reply: { ok: true, code: '', error: '' } });
+    await expect(second).resolves.toMatchObject({ timedOut: false, reply: { code: 'SOLD_OUT' } });
+    expect(rpc.pendingCount).toBe(0);
+  });
+
+  it('when the channel closes, then waiting requests resolve connection-lost, new ones are refused until the reconnect, which declares a new queue', async () => {
+    ch = await broker.connect();
+    const waiting = rpc.request('q', {}, addToCartReply, { timeoutMs: 60_000, messageId: 'm' });
+    await tick();
+    const oldQueue = ch.consumedQueue;
+    ch.emit('close');
+    await expect(waiting).resolves.toEqual({ timedOut: true, reason: 'connection-lost' });
+    await expect(rpc.request('q', {}, addToCartReply, { timeoutMs: 1_000, messageId: 'm' })).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    expect(broker.sent).toHaveLength(1);
+
+    const next = await broker.connect();
+    expect(next.consumedQueue).toMatch(/^amq\.gen-/);
+    expect(next.consumedQueue).not.toBe(oldQueue);
+    const result = rpc.request('q', {}, addToCartReply, { timeoutMs: 1_000, messageId: 'm' });
+    await tick();
+    expect(broker.sent[1]!.options.replyTo).toBe(next.consumedQueue);
+    next.deliver(broker.sent[1]!.options.correlationId, { ok: true, code: '', error: '' });
+    await expect(result).resolves.toEqual({ timedOut: false, reply: { ok: true, code: '', error: '' } });
+  });
+
+  it('when the broker cancels the reply consumer, then it closes the channel (recovery declares a new queue) and the waiters resolve connection-lost', async () => {
+    ch = await broker.connect();
+    const waiting = rpc.request('q', {}, addToCartReply, { timeoutMs: 60_000, messageId: 'm' });
+    await tick();
+    ch.onMessage!(null);
+    expect(ch.closed).toBe(true);
+    await expect(waiting).resolves.toEqual({ timedOut: true, reason: 'connection-lost' });
   });
 });
