@@ -1,9 +1,9 @@
 import type { Broker } from '../../../common/src/amqp/broker';
-import type { BatchConsumerSpec, BatchItemOutcome, Delivery } from '../../../common/src/amqp/consume';
+import { type BatchConsumerSpec, type BatchItemOutcome, type Delivery, deadLetterHeaders, rejectionReason } from '../../../common/src/amqp/consume';
 import { ORDER_FINALIZED_KEY, type Topology } from '../../../common/src/amqp/topology';
 import type { Pool } from '../../../common/src/db';
 import type { InventoryApi } from '../../../common/src/inventory-client';
-import { AppError, isFinal } from '../../../common/src/errors';
+import { isFinal } from '../../../common/src/errors';
 import type { Logger } from '../../../common/src/logger';
 import { MAX_ORDERS_PER_EVENT, ORDERS_HEADER, type OrderFinalizedEvent, type OrdersFinalizedEvent, type OrderSummary, type ProcessOrderJob, checkoutReplyOf, processOrderJob } from '../../../contracts/messages';
 import { readOrder } from '../../../db/orders';
@@ -134,12 +134,12 @@ export class OrderProcessor {
    * consumer parks a whole message), confirmed by the broker.
    */
   private async park(orderId: string, err: unknown, log: Logger): Promise<void> {
-    const reason = err instanceof AppError ? `${err.code}: ${err.message}` : String(err);
+    const reason = rejectionReason(err);
     log.error({ reason }, 'order of a batch message rejected to the dead-letter queue');
     await this.deps.broker.publish(this.deps.topology.deadLetterExchange, this.deps.topology.processOrder, { orderID: orderId }, {
       persistent: true,
       messageId: `process:${orderId}`,
-      headers: { 'x-rejection-reason': reason.slice(0, 1000), 'x-original-queue': this.deps.topology.processOrder },
+      headers: deadLetterHeaders(reason, this.deps.topology.processOrder),
     });
   }
 

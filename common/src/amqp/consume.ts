@@ -1,6 +1,6 @@
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { z } from 'zod';
-import { type AppError, isFinal, isRetryable } from '../errors';
+import { AppError, isFinal, isRetryable } from '../errors';
 import type { Logger } from '../logger';
 import { AckTracker } from './acks';
 import type { BrokerConnection, ChannelSlot } from './connection';
@@ -49,11 +49,21 @@ export type Settlement = { kind: 'ack' } | { kind: 'dead-letter'; reason: string
  * a pause, and the quorum queue's delivery limit bounds the retries.
  */
 export function settlementOf(err: unknown): Settlement {
-  if (isFinal(err)) {
-    const e = err as AppError;
-    return { kind: 'dead-letter', reason: `${e.code}: ${e.message}` };
-  }
+  if (isFinal(err)) return { kind: 'dead-letter', reason: rejectionReason(err) };
   return { kind: 'retry', err };
+}
+
+/** Why a message was dead-lettered, as its x-rejection-reason says it: `CODE: message` for an AppError. */
+export function rejectionReason(err: unknown): string {
+  return err instanceof AppError ? `${err.code}: ${err.message}` : String(err);
+}
+
+/** Longest x-rejection-reason kept in a dead-lettered message's headers. */
+const MAX_REJECTION_REASON_CHARS = 1_000;
+
+/** The headers a dead-lettered message carries: why (cut to 1,000 characters), and the queue it came from. */
+export function deadLetterHeaders(reason: string, queue: string): { 'x-rejection-reason': string; 'x-original-queue': string } {
+  return { 'x-rejection-reason': reason.slice(0, MAX_REJECTION_REASON_CHARS), 'x-original-queue': queue };
 }
 
 /**
@@ -217,7 +227,7 @@ async function deadLetter(ch: ConfirmChannel, msg: ConsumeMessage, reason: strin
         {
           ...msg.properties,
           persistent: true,
-          headers: { ...msg.properties.headers, 'x-rejection-reason': reason.slice(0, 1000), 'x-original-queue': queue },
+          headers: { ...msg.properties.headers, ...deadLetterHeaders(reason, queue) },
         },
         (err) => (err ? reject(err) : resolve()),
       ),
