@@ -114,3 +114,23 @@ export interface OrderSummary {
 export function checkoutReplyOf(order: OrderSummary): CheckoutReply {
   return { orderID: order.orderId, status: order.status, code: order.code, error: order.error, totalCents: order.totalCents };
 }
+
+/** Most product levels one stock-levels message carries. */
+export const MAX_LEVELS_PER_MESSAGE = 1_000;
+
+const counter = z.number().int().min(0);
+
+/**
+ * stock-levels (a fanout exchange, not persisted): what the inventory manager
+ * knows of some products' counters right after a transaction moved them, and
+ * every product's in a heartbeat. `version` is the product's stock_version,
+ * written in the transaction that moved the counters, so it only grows: a
+ * receiver keeps the highest it has seen and ignores an older level arriving
+ * late (docs/design.md, "Pushed stock levels").
+ */
+export const stockLevelsMessage = z.object({
+  levels: z
+    .array(z.object({ productID: id, available: counter, reserved: counter, sold: counter, version: z.number().int().min(0) }))
+    .max(MAX_LEVELS_PER_MESSAGE),
+});
+export type StockLevelsMessage = z.infer<typeof stockLevelsMessage>;

@@ -13,6 +13,13 @@ export interface StockCounters {
   sold: number;
 }
 
+/** A product's counters as pushed to the gateways and cart managers, with the version that orders them. */
+export interface StockLevel extends StockCounters {
+  productID: string;
+  /** product_details.stock_version: grows by one with every transaction that moves the counters. */
+  version: number;
+}
+
 /**
  * Why `wanted` units cannot be held, or null if they can. Never turn a hold into
  * a final no: while units are held by pending payments that could cover the

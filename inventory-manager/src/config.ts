@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { commonEnv, dbEnv, int, loadConfig } from '../../common/src/config';
+import { amqpEnv, commonEnv, dbEnv, int, loadConfig } from '../../common/src/config';
 
 export const inventoryEnv = z.object({
   ...commonEnv,
   ...dbEnv,
+  ...amqpEnv,
   GRPC_HOST: z.string().min(1).default('0.0.0.0'),
   /** Below 32768: the kernel hands out 32768+ to outgoing connections. 0 picks a free port (tests). */
   GRPC_PORT: int(9100, 0, 65535),
@@ -24,6 +25,15 @@ export const inventoryEnv = z.object({
     .transform((v) => v === 'true'),
   /** Calls one coalesced transaction serves at most. */
   INVENTORY_BATCH_MAX: int(200, 1, 5_000),
+  /**
+   * Pushed stock levels (docs/design.md): after a quiet spell a change goes out
+   * at once, then at most one message of changes per this many ms. Together with
+   * the time a message takes, it bounds how long a gateway may still refuse a
+   * unit that came back (well under 500 ms).
+   */
+  STOCK_LEVELS_INTERVAL_MS: int(100, 1, 10_000),
+  /** Every product's levels this often, so receivers know they are still current (they distrust a level after 5 s). 0: none. */
+  STOCK_LEVELS_HEARTBEAT_MS: int(1_000, 0, 60_000),
 });
 
 export type InventoryConfig = z.infer<typeof inventoryEnv>;

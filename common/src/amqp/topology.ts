@@ -11,6 +11,8 @@ export interface Topology {
   processOrder: string;
   orderFinalized: string;
   eventsExchange: string;
+  /** Fanout of pushed stock levels (inventory manager -> gateways, cart managers); each receiver binds its own exclusive queue. */
+  stockLevelsExchange: string;
   deadLetterExchange: string;
   deadLetterQueue: string;
 }
@@ -24,6 +26,7 @@ export function topologyFor(prefix: string): Topology {
     processOrder: `${prefix}.checkout.process`,
     orderFinalized: `${prefix}.cart.order-finalized`,
     eventsExchange: `${prefix}.events`,
+    stockLevelsExchange: `${prefix}.stock-levels`,
     deadLetterExchange: `${prefix}.dlx`,
     deadLetterQueue: `${prefix}.dead-letter`,
   };
@@ -43,6 +46,7 @@ export async function assertTopology(ch: Channel, t: Topology, deliveryLimit: nu
   await ch.assertQueue(t.deadLetterQueue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
   await ch.bindQueue(t.deadLetterQueue, t.deadLetterExchange, '');
   await ch.assertExchange(t.eventsExchange, 'topic', { durable: true });
+  await ch.assertExchange(t.stockLevelsExchange, 'fanout', { durable: true });
   for (const queue of workQueues(t)) {
     await ch.assertQueue(queue, {
       durable: true,
@@ -60,5 +64,6 @@ export async function assertTopology(ch: Channel, t: Topology, deliveryLimit: nu
 export async function deleteTopology(ch: Channel, t: Topology): Promise<void> {
   for (const queue of [...workQueues(t), t.deadLetterQueue]) await ch.deleteQueue(queue);
   await ch.deleteExchange(t.eventsExchange);
+  await ch.deleteExchange(t.stockLevelsExchange);
   await ch.deleteExchange(t.deadLetterExchange);
 }

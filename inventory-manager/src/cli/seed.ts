@@ -8,8 +8,12 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { dbEnv, loadConfig } from '../../../common/src/config';
-import { createPool } from '../../../common/src/db';
+import { Broker } from '../../../common/src/amqp/broker';
+import { topologyFor } from '../../../common/src/amqp/topology';
+import { amqpEnv, dbEnv, loadConfig } from '../../../common/src/config';
+import { type Pool, createPool } from '../../../common/src/db';
+import { createLogger } from '../../../common/src/logger';
+import { readLevels } from '../db/levels';
 import { AppError } from '../../../common/src/errors';
 import { type ProductSeed, type SeedResult, seedProducts } from '../seed';
 
@@ -118,7 +122,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const seed = parseSeedArgs(argv);
-  const config = loadConfig(z.object(dbEnv));
+  const config = loadConfig(z.object({ ...dbEnv, ...amqpEnv }));
   const pool = createPool(config, 1);
   try {
     let result: SeedResult;
@@ -134,8 +138,39 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(
       `${result.created ? 'created' : 'restocked'} ${result.productId}: available ${result.available}, reserved ${result.reserved}, sold ${result.sold}\n`,
     );
+    const announced = await announceLevels(config, pool, [result.productId]);
+    if (!announced) {
+      process.stderr.write(
+        `seed: the new stock level was not pushed (the message broker at AMQP_URL did not answer); running gateways hear of it with the inventory manager's next heartbeat\n`,
+      );
+    }
   } finally {
     await pool.end();
+  }
+}
+
+/** How long the seed command waits for the broker to push the new level. */
+const ANNOUNCE_WAIT_MS = 3_000;
+
+/**
+ * Push these products' levels on the stock-levels exchange, as the inventory
+ * manager does after its own transactions, so a product sold out on every
+ * gateway reopens at once. False when the broker did not take the message.
+ */
+async function announceLevels(config: { AMQP_URL: string; QUEUE_PREFIX: string; AMQP_DELIVERY_LIMIT: number }, pool: Pool, productIds: string[]): Promise<boolean> {
+  const topology = topologyFor(config.QUEUE_PREFIX);
+  const broker = new Broker({ url: config.AMQP_URL, log: createLogger('seed', 'silent'), topology, deliveryLimit: config.AMQP_DELIVERY_LIMIT, prefetch: 1 });
+  try {
+    await broker.start({ waitForConnect: false });
+    const deadline = Date.now() + ANNOUNCE_WAIT_MS;
+    while (!broker.isReady && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    if (!broker.isReady) return false;
+    await broker.publish(topology.stockLevelsExchange, '', { levels: await readLevels(pool, productIds) }, { persistent: false });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await broker.stop(0);
   }
 }
 

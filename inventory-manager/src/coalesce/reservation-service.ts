@@ -3,6 +3,7 @@ import { isRetryable } from '../../../common/src/errors';
 import type { Logger } from '../../../common/src/logger';
 import { BatchRepo } from '../db/batch-repo';
 import { InventoryRepo } from '../db/inventory-repo';
+import type { StockChangeListener } from '../db/stock-changes';
 import type { ReserveCall, TransitionCall } from '../domain/batch';
 import type { StockItem } from '../domain/order-items';
 import type { ReservationView } from '../domain/reservation';
@@ -58,10 +59,12 @@ export interface ReservationServiceOptions {
   /** Calls per batch transaction at most. */
   maxBatch: number;
   reservationTtlMs: number;
+  /** Told after every commit that moved counters (the pushed stock levels). */
+  onStockChange?: StockChangeListener;
 }
 
 export function createReservationService(pool: Pool, log: Logger, options: ReservationServiceOptions): ReservationService {
-  const single = new InventoryRepo(pool, log, options.reservationTtlMs);
+  const single = new InventoryRepo(pool, log, options.reservationTtlMs, options.onStockChange);
   if (!options.coalesce) {
     return {
       reserve: (orderId, items) => single.reserve(orderId, items),
@@ -76,7 +79,7 @@ export function createReservationService(pool: Pool, log: Logger, options: Reser
     };
   }
 
-  const batches = new BatchRepo(pool, log, options.reservationTtlMs);
+  const batches = new BatchRepo(pool, log, options.reservationTtlMs, options.onStockChange);
   const common = { maxBatch: options.maxBatch, isWholeFailure: isRetryable, log };
   // Reserve: gathered per product row (the rows it locks).
   const reserve = new Coalescer<ReserveCall, ReservationView>({

@@ -1,4 +1,4 @@
-import { type Pool, type PoolConnection, RetryTransaction, isDuplicateKey, withTransaction } from '../../../common/src/db';
+import { type Pool, type PoolConnection, RetryTransaction, isDuplicateKey } from '../../../common/src/db';
 import { AppError } from '../../../common/src/errors';
 import type { Logger } from '../../../common/src/logger';
 import {
@@ -17,6 +17,7 @@ import { type ReservationView, viewOf } from '../domain/reservation';
 import { type FoundHeader, applyMovements, holdExpiry, insertHolds, insertTombstones, lockHeaders, readLinesOf, transitionMany } from './batch-tables';
 import { lockProducts } from './stock-tables';
 
+import { type StockChangeListener, stockTransaction } from './stock-changes';
 /** A transition's answer, and whether it moved the reservation (the sweeper counts those). */
 export interface TransitionResult {
   /** Null only for a sweep that found nothing to do (no caller waits for it). */
@@ -40,6 +41,8 @@ export class BatchRepo {
     private readonly pool: Pool,
     private readonly log: Logger,
     private readonly reservationTtlMs: number,
+    /** Told after each commit that moved counters, with those products (the pushed stock levels). */
+    private readonly onStockChange?: StockChangeListener,
   ) {}
 
   async reserveBatch(calls: readonly ReserveCall[]): Promise<Outcome<ReservationView>[]> {
@@ -126,7 +129,7 @@ export class BatchRepo {
   }
 
   private tx<T>(work: (conn: PoolConnection) => Promise<T>): Promise<T> {
-    return withTransaction(this.pool, work, { log: this.log });
+    return stockTransaction(this.pool, work, { log: this.log }, this.onStockChange);
   }
 }
 

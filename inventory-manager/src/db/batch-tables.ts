@@ -8,6 +8,7 @@ import { type PoolConnection, type ResultSetHeader, RetryTransaction, type RowDa
 import { type Movement, netCounterChanges, orderKey } from '../domain/batch';
 import type { StockItem } from '../domain/order-items';
 import type { HeaderStatus, ReleaseReason, ReservationHeader } from '../domain/reservation';
+import { noteStockChange } from './stock-changes';
 
 interface HeaderRow extends RowDataPacket {
   order_id: string;
@@ -126,18 +127,18 @@ export async function transitionMany(
  * Move the counters of every product once by the net of all movements (in
  * product id order, the rows are locked already), and write one ledger row per
  * movement in one statement. CHECK constraints refuse a negative counter.
+ * Each product's stock_version grows by one (the pushed levels' version).
  */
 export async function applyMovements(conn: PoolConnection, movements: readonly Movement[]): Promise<void> {
   if (movements.length === 0) return;
   const net = [...netCounterChanges(movements)].sort(([a], [b]) => compareIds(a, b));
   for (const [productId, d] of net) {
-    await conn.execute('UPDATE product_details SET quantity = quantity + ?, reserved = reserved + ?, sold = sold + ? WHERE product_id = ?', [
-      d.available,
-      d.reserved,
-      d.sold,
-      productId,
-    ]);
+    await conn.execute(
+      'UPDATE product_details SET quantity = quantity + ?, reserved = reserved + ?, sold = sold + ?, stock_version = stock_version + 1 WHERE product_id = ?',
+      [d.available, d.reserved, d.sold, productId],
+    );
   }
+  noteStockChange(conn, net.map(([productId]) => productId));
   await conn.query('INSERT INTO stock_movements (product_id, kind, quantity, order_id) VALUES ?', [movements.map((m) => [m.productId, m.kind, m.quantity, m.orderId])]);
 }
 

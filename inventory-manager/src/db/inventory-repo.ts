@@ -1,4 +1,4 @@
-import { type Pool, type PoolConnection, RetryTransaction, type RowDataPacket, isDuplicateKey, withTransaction } from '../../../common/src/db';
+import { type Pool, type PoolConnection, RetryTransaction, type RowDataPacket, isDuplicateKey } from '../../../common/src/db';
 import type { Logger } from '../../../common/src/logger';
 import type { StockItem } from '../domain/order-items';
 import {
@@ -13,6 +13,7 @@ import {
 } from '../domain/reservation';
 import { lockHeader, lockProducts, lockReservation, moveStock, readLines, transition } from './stock-tables';
 
+import { type StockChangeListener, stockTransaction } from './stock-changes';
 /**
  * The reservation transitions (Reserve, Commit, Rollback, the sweeper's
  * release). Every public method is one short transaction with one lock order:
@@ -27,6 +28,8 @@ export class InventoryRepo {
     private readonly pool: Pool,
     private readonly log: Logger,
     private readonly reservationTtlMs: number,
+    /** Told after each commit that moved counters, with those products (the pushed stock levels). */
+    private readonly onStockChange?: StockChangeListener,
   ) {}
 
   /**
@@ -173,6 +176,6 @@ export class InventoryRepo {
   }
 
   private tx<T>(work: (conn: PoolConnection) => Promise<T>): Promise<T> {
-    return withTransaction(this.pool, work, { log: this.log });
+    return stockTransaction(this.pool, work, { log: this.log }, this.onStockChange);
   }
 }

@@ -1,7 +1,8 @@
-import { type Pool, type PoolConnection, withTransaction } from '../../../common/src/db';
+import { type Pool, type PoolConnection } from '../../../common/src/db';
 import { AppError } from '../../../common/src/errors';
 import type { Logger } from '../../../common/src/logger';
 import { type ProductSeed, changedColumns, newProductOf } from '../domain/restock';
+import { type StockChangeListener, stockTransaction } from './stock-changes';
 import { type ProductLevel, lockProducts, moveStock, readProduct } from './stock-tables';
 
 export type RestockResult = ProductLevel & { created: boolean };
@@ -11,6 +12,8 @@ export class ProductRepo {
   constructor(
     private readonly pool: Pool,
     private readonly log: Logger,
+    /** Told after a restock commits (the pushed stock levels). */
+    private readonly onStockChange?: StockChangeListener,
   ) {}
 
   async checkQuantity(productId: string): Promise<ProductLevel> {
@@ -25,7 +28,7 @@ export class ProductRepo {
    * with a `restock` ledger row.
    */
   async restock(seed: ProductSeed): Promise<RestockResult> {
-    return withTransaction(
+    return stockTransaction(
       this.pool,
       async (conn) => {
         const existing = (await lockProducts(conn, [seed.productId])).get(seed.productId);
@@ -36,6 +39,7 @@ export class ProductRepo {
         return { ...level, created: !existing };
       },
       { log: this.log },
+      this.onStockChange,
     );
   }
 }

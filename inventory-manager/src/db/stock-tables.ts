@@ -9,6 +9,7 @@ import type { StockCounters } from '../../../contracts/stock';
 import { type MovementKind, counterDeltas } from '../domain/movements';
 import type { StockItem } from '../domain/order-items';
 import type { HeaderStatus, ReleaseReason, ReservationHeader } from '../domain/reservation';
+import { noteStockChange } from './stock-changes';
 
 interface ProductRow extends RowDataPacket {
   product_id: string;
@@ -113,17 +114,16 @@ export async function transition(
   return true;
 }
 
-/** Move the counters of every line one way, with one ledger row per line, in the caller's transaction. */
+/** Move the counters of every line one way (and the product's stock_version), with one ledger row per line, in the caller's transaction. */
 export async function moveStock(conn: PoolConnection, kind: MovementKind, orderId: string | null, items: readonly StockItem[]): Promise<void> {
   if (items.length === 0) return;
   for (const item of items) {
     const d = counterDeltas(kind, item.quantity);
-    await conn.execute('UPDATE product_details SET quantity = quantity + ?, reserved = reserved + ?, sold = sold + ? WHERE product_id = ?', [
-      d.available,
-      d.reserved,
-      d.sold,
-      item.productId,
-    ]);
+    await conn.execute(
+      'UPDATE product_details SET quantity = quantity + ?, reserved = reserved + ?, sold = sold + ?, stock_version = stock_version + 1 WHERE product_id = ?',
+      [d.available, d.reserved, d.sold, item.productId],
+    );
   }
+  noteStockChange(conn, items.map((i) => i.productId));
   await conn.query('INSERT INTO stock_movements (product_id, kind, quantity, order_id) VALUES ?', [items.map((i) => [i.productId, kind, i.quantity, orderId])]);
 }
