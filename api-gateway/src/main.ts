@@ -5,6 +5,9 @@ import { exitOnConfigError, listen, runService } from '../../common/src/lifecycl
 import { createLogger, type Logger } from '../../common/src/logger';
 import { createRegistry, prom } from '../../common/src/metrics';
 import { topologyFor } from '../../common/src/amqp/topology';
+import { StockLevels } from '../../common/src/stock-levels/view';
+import { subscribeStockLevels } from '../../common/src/stock-levels/subscription';
+import { createReadStore } from './db/read-store';
 import { createApp } from './http/app';
 import { type GatewayConfig, loadGatewayConfig } from './config';
 import { RpcClient } from './messaging/rpc';
@@ -45,8 +48,12 @@ export async function startGateway(config: Readonly<GatewayConfig>, log: Logger)
   const broker = new Broker({ url: config.AMQP_URL, log, topology, deliveryLimit: config.AMQP_DELIVERY_LIMIT, prefetch: 10 });
   const rpc = new RpcClient(broker, log, config.REPLY_QUEUE);
 
+  const levels = new StockLevels();
+  const store = createReadStore(pool);
+  subscribeStockLevels({ connection: broker.connection, exchange: topology.stockLevelsExchange, levels, loadSnapshot: () => store.stockLevels(), log });
+
   const registry = createRegistry('api-gateway');
-  const app = createApp({ config, log, pool, rpc, broker, topology, registry });
+  const app = createApp({ config, log, pool, rpc, broker, topology, registry, store, levels });
   const server = http.createServer(app);
   // Open client connections, so a load test can prove its barrier held them all at once.
   let openConnections = 0;

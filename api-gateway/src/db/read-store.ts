@@ -4,6 +4,8 @@
  */
 import type { Pool, RowDataPacket } from '../../../common/src/db';
 import { isDealActive } from '../../../contracts/deal';
+import { type AddToCartReply, addToCartReply } from '../../../contracts/messages';
+import type { StockLevel } from '../../../contracts/stock';
 
 export const ORDER_LIST_LIMIT = 100;
 export const PRODUCT_LIST_LIMIT = 1000;
@@ -46,6 +48,13 @@ export interface ReadStore {
   getCart(clientID: string): Promise<CartView>;
   getProduct(productID: string): Promise<ProductView | null>;
   listProducts(): Promise<ProductView[]>;
+  /** Every product's committed counters with their stock_version: the pushed levels' snapshot. */
+  stockLevels(): Promise<StockLevel[]>;
+  /**
+   * The answers the cart manager recorded for these add-to-cart request ids
+   * (processed_messages), by request id; ids never applied are absent.
+   */
+  addToCartOutcomes(requestIds: readonly string[]): Promise<Map<string, AddToCartReply>>;
 }
 
 interface OrderRow extends RowDataPacket {
@@ -70,6 +79,19 @@ interface OrderItemRow extends RowDataPacket {
 interface CartRow extends RowDataPacket {
   product_id: string;
   quantity: number;
+}
+
+interface LevelRow extends RowDataPacket {
+  product_id: string;
+  quantity: number;
+  reserved: number;
+  sold: number;
+  stock_version: number | string;
+}
+
+interface OutcomeRow extends RowDataPacket {
+  message_id: string;
+  outcome: unknown;
 }
 
 interface ProductRow extends RowDataPacket {
@@ -169,6 +191,21 @@ export function createReadStore(pool: Pool, now: () => Date = () => new Date()):
     async listProducts() {
       const found = await rows<ProductRow>(`SELECT ${PRODUCT_COLUMNS} ORDER BY product_id LIMIT ${PRODUCT_LIST_LIMIT}`, []);
       return found.map(toProduct);
+    },
+    async stockLevels() {
+      const found = await rows<LevelRow>('SELECT product_id, quantity, reserved, sold, stock_version FROM product_details', []);
+      return found.map((r) => ({ productID: r.product_id, available: r.quantity, reserved: r.reserved, sold: r.sold, version: Number(r.stock_version) }));
+    },
+    async addToCartOutcomes(requestIds) {
+      if (requestIds.length === 0) return new Map();
+      const found = await rows<OutcomeRow>('SELECT message_id, outcome FROM processed_messages WHERE message_id IN (?)', [[...requestIds]]);
+      const out = new Map<string, AddToCartReply>();
+      for (const r of found) {
+        // MariaDB's JSON is LONGTEXT underneath: it comes back as a string. An outcome of another shape is not an add-to-cart's.
+        const parsed = addToCartReply.safeParse(typeof r.outcome === 'string' ? JSON.parse(r.outcome) : r.outcome);
+        if (parsed.success) out.set(r.message_id, parsed.data);
+      }
+      return out;
     },
   };
 }

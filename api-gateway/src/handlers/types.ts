@@ -1,4 +1,6 @@
 import type { Logger } from '../../../common/src/logger';
+import type { StockLevelsReader } from '../../../common/src/stock-levels/view';
+import type { ErrorCode } from '../../../contracts/errors';
 import type { Readiness } from '../../../common/src/readiness';
 import type { Topology } from '../../../common/src/amqp/topology';
 import type { GatewayConfig } from '../config';
@@ -16,6 +18,10 @@ export interface HandlerDeps {
   store: ReadStore;
   broker: { readonly isReady: boolean };
   topology: Pick<Topology, 'addToCart' | 'checkout'>;
+  /** The pushed stock levels: refusals at the door. */
+  levels: StockLevelsReader;
+  /** Counts the add-to-carts refused from them, by code. */
+  doorRefusals: { inc(labels: { code: ErrorCode }): void };
   /** Each dependency of /readyz, checked now. */
   readiness: () => Promise<Readiness>;
 }

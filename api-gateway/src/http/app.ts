@@ -2,7 +2,8 @@ import express, { type Express, type Request } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { databaseCheck, type Pool } from '../../../common/src/db';
 import type { Logger } from '../../../common/src/logger';
-import { createRegistry, METRICS_PATH, type prom } from '../../../common/src/metrics';
+import { createRegistry, METRICS_PATH, prom } from '../../../common/src/metrics';
+import { type StockLevelsReader } from '../../../common/src/stock-levels/view';
 import { brokerCheck, checkReadiness, type DependencyChecks } from '../../../common/src/readiness';
 import type { Topology } from '../../../common/src/amqp/topology';
 import type { GatewayConfig } from '../config';
@@ -35,7 +36,12 @@ export interface GatewayDeps {
   readinessChecks?: DependencyChecks;
   /** Prometheus registry served at /metrics (a fresh one if absent). */
   registry?: prom.Registry;
+  /** The pushed stock levels (absent: nothing is known, nothing refused at the door). */
+  levels?: StockLevelsReader;
 }
+
+/** Knows no product: every request goes to the workers. */
+const NO_LEVELS: StockLevelsReader = { known: () => undefined, refusal: () => null };
 
 /** /orders/{orderID} -> /orders/:orderID */
 export function toExpressPath(openApiPath: string): string {
@@ -54,6 +60,13 @@ export function createApp(deps: GatewayDeps): Express {
   const contract = createContract({ maxQuantityPerLine: config.MAX_QUANTITY_PER_LINE });
   const document = buildOpenApiDocument(contract);
   const readinessChecks = deps.readinessChecks ?? { broker: brokerCheck(deps.broker), database: databaseCheck(deps.pool) };
+  const registry = deps.registry ?? createRegistry('api-gateway');
+  const doorRefusals = new prom.Counter({
+    name: 'gateway_refused_at_door_total',
+    help: 'Add-to-carts answered from the pushed stock levels without a worker, by code',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
 
   const handlerDeps: HandlerDeps = {
     config,
@@ -62,6 +75,8 @@ export function createApp(deps: GatewayDeps): Express {
     store: deps.store ?? createReadStore(deps.pool),
     broker: deps.broker,
     topology: deps.topology,
+    levels: deps.levels ?? NO_LEVELS,
+    doorRefusals,
     readiness: () => checkReadiness(readinessChecks),
   };
   const handlers: Handlers = {
@@ -93,7 +108,6 @@ export function createApp(deps: GatewayDeps): Express {
     });
   }
 
-  const registry = deps.registry ?? createRegistry('api-gateway');
   app.get(METRICS_PATH, async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });

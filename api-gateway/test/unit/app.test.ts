@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import { AppError } from '../../../common/src/errors';
 import type { AddToCartJob, CheckoutJob } from '../../../contracts/messages';
 import { brokerCheck, type DependencyStatus } from '../../../common/src/readiness';
+import { StockLevels } from '../../../common/src/stock-levels/view';
 import { createApp, type GatewayDeps } from '../../src/http/app';
 import type { OrderView, ReadStore } from '../../src/db/read-store';
 import { addToCartRequestIdFor, orderIdFor } from '../../src/domain/ids';
@@ -56,6 +57,7 @@ let base: string;
 let rpc: RecordingRpc;
 let broker: { isReady: boolean };
 let store: jest.Mocked<ReadStore>;
+let levels: StockLevels;
 let databaseStatus: DependencyStatus = 'up';
 let logLines: Array<Record<string, unknown>>;
 
@@ -75,7 +77,11 @@ beforeAll(async () => {
     getCart: jest.fn(),
     getProduct: jest.fn(),
     listProducts: jest.fn(),
+    stockLevels: jest.fn(),
+    addToCartOutcomes: jest.fn(),
   };
+  levels = new StockLevels();
+  levels.trust();
   const deps: GatewayDeps = {
     config: { MAX_QUANTITY_PER_LINE: 10, ADD_TO_CART_WAIT_MS: 50, CHECKOUT_WAIT_MS: 50, RETRY_AFTER_SECONDS: 3 },
     log: pino({ level: 'debug' }, sink),
@@ -85,6 +91,7 @@ beforeAll(async () => {
     broker,
     topology: { addToCart: 'q.add', checkout: 'q.checkout' },
     readinessChecks: { broker: brokerCheck(broker), database: async () => databaseStatus },
+    levels,
   };
   server = createApp(deps).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -139,6 +146,74 @@ describe('POST /addToCart', () => {
     expect(res.status).toBe(409);
     expect(await res.json()).toEqual({ status: 'Failed', error: 'only 1 left', code: 'INSUFFICIENT_STOCK' });
     expect(res.headers.get('retry-after')).toBeNull();
+  });
+
+  describe('refused at the door from the pushed stock levels', () => {
+    let version = 0;
+    const level = (productID: string, available: number, reserved: number, sold: number) =>
+      levels.apply({ productID, available, reserved, sold, version: ++version });
+
+    it('when the product is sold out, then 409 SOLD_OUT without a job, and the refusal is counted', async () => {
+      level('gone', 0, 0, 10);
+      const res = await post('/addToCart', { clientID: 'c1', productID: 'gone', quantity: 1 });
+      expect(res.status).toBe(409);
+      expect(await res.json()).toEqual({ status: 'Failed', code: 'SOLD_OUT', error: 'product gone is sold out' });
+      expect(res.headers.get('retry-after')).toBeNull();
+      expect(rpc.calls).toHaveLength(0);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(/gateway_refused_at_door_total\{code="SOLD_OUT"[^}]*\} [1-9]/);
+    });
+
+    it('when every unit is held by a pending payment, then 409 ALL_RESERVED with Retry-After', async () => {
+      level('held', 0, 3, 7);
+      const res = await post('/addToCart', { clientID: 'c1', productID: 'held', quantity: 2 });
+      expect(res.status).toBe(409);
+      expect(res.headers.get('retry-after')).toBe('3');
+      expect(await res.json()).toMatchObject({ code: 'ALL_RESERVED', error: expect.stringContaining('3 held by pending payments') });
+      expect(rpc.calls).toHaveLength(0);
+    });
+
+    it('when fewer units are available than asked, then the refusal is decided on the quantity alone, and enough units go to the cart manager', async () => {
+      level('few', 2, 0, 8);
+      expect((await post('/addToCart', { clientID: 'c1', productID: 'few', quantity: 3 })).status).toBe(409);
+      expect(rpc.calls).toHaveLength(0);
+      rpc.next = async () => ({ timedOut: false, reply: { ok: true, code: '', error: '' } });
+      expect((await post('/addToCart', { clientID: 'c1', productID: 'few', quantity: 2 })).status).toBe(200);
+      expect(rpc.calls).toHaveLength(1);
+    });
+
+    it('when a retry with the same Idempotency-Key was applied before the product sold out, then it gets its first answer', async () => {
+      level('late', 0, 0, 5);
+      const requestID = addToCartRequestIdFor({ clientID: 'c1', productID: 'late', quantity: 1 }, 'k-late');
+      store.addToCartOutcomes.mockImplementation(async (ids) => new Map(ids.filter((id) => id === requestID).map((id) => [id, { ok: true, code: '' as const, error: '' }])));
+      const retried = await post('/addToCart', { clientID: 'c1', productID: 'late', quantity: 1 }, { 'Idempotency-Key': 'k-late' });
+      expect(retried.status).toBe(200);
+      // Another key, never applied: refused.
+      const other = await post('/addToCart', { clientID: 'c1', productID: 'late', quantity: 1 }, { 'Idempotency-Key': 'k-other' });
+      expect(other.status).toBe(409);
+      expect(store.addToCartOutcomes).toHaveBeenCalledTimes(2);
+      expect(rpc.calls).toHaveLength(0);
+    });
+
+    it('when the recorded answers cannot be read, then the cart manager is asked', async () => {
+      level('unread', 0, 0, 5);
+      store.addToCartOutcomes.mockRejectedValue(new Error('database down'));
+      rpc.next = async () => ({ timedOut: false, reply: { ok: false, code: 'SOLD_OUT', error: 'product unread is sold out' } });
+      const res = await post('/addToCart', { clientID: 'c1', productID: 'unread', quantity: 1 }, { 'Idempotency-Key': 'k1' });
+      expect(res.status).toBe(409);
+      expect(rpc.calls).toHaveLength(1);
+    });
+
+    it('when the levels are not trusted (no snapshot since the last reconnect), then nothing is refused at the door', async () => {
+      level('distrusted', 0, 0, 5);
+      levels.distrust();
+      try {
+        await post('/addToCart', { clientID: 'c1', productID: 'distrusted', quantity: 1 });
+        expect(rpc.calls).toHaveLength(1);
+      } finally {
+        levels.trust();
+      }
+    });
   });
 
   it('when no reply comes, then 503 with Retry-After', async () => {
