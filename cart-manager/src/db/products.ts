@@ -5,7 +5,7 @@ import { rowKey } from '../domain/row-key';
 
 /**
  * Reads of product_details, which the inventory manager alone writes: the
- * counters for add-to-cart's soft check and the prices for checkout. Nothing
+ * counters for add-to-cart's soft check, the prices and counters for checkout. Nothing
  * here locks or writes a product row.
  */
 
@@ -18,11 +18,11 @@ export async function readStocks(conn: PoolConnection, productIds: readonly stri
   return new Map(rows.map((r) => [rowKey(r.product_id as string), { available: Number(r.quantity), reserved: Number(r.reserved), sold: Number(r.sold) }]));
 }
 
-/** The price and deal window of each product that exists, by product id. */
+/** The price, deal window and counters of each product that exists, by product id: one read, no lock. */
 export async function readPricing(conn: PoolConnection, productIds: readonly string[]): Promise<Map<string, PricedProduct>> {
   if (productIds.length === 0) return new Map();
   const [rows] = await conn.query<RowDataPacket[]>(
-    'SELECT product_id, price_cents, deal_price_cents, deal_starts_at, deal_ends_at, deal_only FROM product_details WHERE product_id IN (?)',
+    'SELECT product_id, price_cents, deal_price_cents, deal_starts_at, deal_ends_at, deal_only, quantity, reserved, sold FROM product_details WHERE product_id IN (?)',
     [[...new Set(productIds)]],
   );
   return new Map(
@@ -35,6 +35,7 @@ export async function readPricing(conn: PoolConnection, productIds: readonly str
         dealStartsAt: p.deal_starts_at as Date | null,
         dealEndsAt: p.deal_ends_at as Date | null,
         dealOnly: p.deal_only === 1,
+        stock: { available: Number(p.quantity), reserved: Number(p.reserved), sold: Number(p.sold) },
       },
     ]),
   );

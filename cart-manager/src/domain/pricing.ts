@@ -1,5 +1,6 @@
 import { isDealActive } from '../../../contracts/deal';
 import type { ErrorCode } from '../../../contracts/errors';
+import type { StockCounters } from '../../../contracts/stock';
 
 export interface PricedProduct {
   productId: string;
@@ -8,6 +9,8 @@ export interface PricedProduct {
   dealStartsAt: Date | null;
   dealEndsAt: Date | null;
   dealOnly: boolean;
+  /** Its counters, read with the prices (no lock); absent when not read. */
+  stock?: StockCounters;
 }
 
 export type PriceResult = { ok: true; unitPriceCents: number; deal: boolean } | { ok: false; code: ErrorCode; message: string };

@@ -84,4 +84,49 @@ describe('decideCheckouts: a batch decided in arrival order, as if one checkout 
     const { steps } = decideCheckouts([{ orderID: id(1), clientID: 'c' }, { orderID: id(2), clientID: 'c' }], { ...empty, carts: new Map() });
     expect(steps.map((s) => s.order.code)).toEqual(['EMPTY_CART', 'EMPTY_CART']);
   });
+
+  describe('the stock check: a cart the stock cannot serve now is refused here, without a Reserve', () => {
+    const stocked = (stock: { available: number; reserved: number; sold: number }) => new Map([product('A', 100, { stock }), product('B', 250)]);
+    const cartOf = (productId: string, quantity: number) => [{ productId, quantity }];
+
+    test('when a batch asks for more units than are available, then the first orders in arrival order go on and the rest are ALL_RESERVED (their units are held)', () => {
+      const jobs = [1, 2, 3, 4].map((n) => ({ orderID: id(n), clientID: `c${n}` }));
+      const carts = new Map(jobs.map((j) => [rowKey(j.clientID), cartOf('A', 1)]));
+      const { steps, inserts } = decideCheckouts(jobs, { ...empty, products: stocked({ available: 2, reserved: 0, sold: 8 }), carts });
+      expect(steps.map((s) => [s.kind, s.order.code])).toEqual([['process', ''], ['process', ''], ['final', 'ALL_RESERVED'], ['final', 'ALL_RESERVED']]);
+      expect(inserts[2]).toEqual({
+        status: 'failed',
+        orderId: id(3),
+        clientId: 'c3',
+        code: 'ALL_RESERVED',
+        error: 'product A: no unit available now, 2 held by pending payments may come back',
+      });
+    });
+
+    test('when nothing is available or held, then SOLD_OUT; when fewer exist than asked even with the holds, INSUFFICIENT_STOCK', () => {
+      const carts = new Map([[rowKey('c'), cartOf('A', 1)]]);
+      const soldOut = decideCheckouts([{ orderID: id(1), clientID: 'c' }], { ...empty, products: stocked({ available: 0, reserved: 0, sold: 10 }), carts });
+      expect(soldOut.inserts[0]).toMatchObject({ status: 'failed', code: 'SOLD_OUT', error: 'product A is sold out' });
+      const big = new Map([[rowKey('c'), cartOf('A', 5)]]);
+      const short = decideCheckouts([{ orderID: id(1), clientID: 'c' }], { ...empty, products: stocked({ available: 1, reserved: 2, sold: 7 }), carts: big });
+      expect(short.inserts[0]).toMatchObject({ status: 'failed', code: 'INSUFFICIENT_STOCK' });
+    });
+
+    test('when one line of a cart cannot be served, then the whole order is refused and takes no unit of its other lines', () => {
+      const products = new Map([product('A', 100, { stock: { available: 1, reserved: 0, sold: 0 } }), product('B', 250, { stock: { available: 0, reserved: 0, sold: 3 } })]);
+      const carts = new Map([
+        [rowKey('c1'), [{ productId: 'A', quantity: 1 }, { productId: 'B', quantity: 1 }]],
+        [rowKey('c2'), cartOf('A', 1)],
+      ]);
+      const { steps } = decideCheckouts([{ orderID: id(1), clientID: 'c1' }, { orderID: id(2), clientID: 'c2' }], { ...empty, products, carts });
+      expect(steps.map((s) => [s.kind, s.order.code])).toEqual([['final', 'SOLD_OUT'], ['process', '']]);
+    });
+
+    test('when the counters were not read, then nothing is refused for stock', () => {
+      const jobs = [1, 2].map((n) => ({ orderID: id(n), clientID: `c${n}` }));
+      const carts = new Map(jobs.map((j) => [rowKey(j.clientID), cartOf('B', 3)]));
+      const { steps } = decideCheckouts(jobs, { ...empty, products: stocked({ available: 0, reserved: 0, sold: 0 }), carts });
+      expect(steps.map((s) => s.kind)).toEqual(['process', 'process']);
+    });
+  });
 });
