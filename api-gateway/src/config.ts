@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STALE_AFTER_MS } from '../../common/src/stock-levels/view';
 import { amqpEnv, commonEnv, dbEnv, int, loadConfig } from '../../common/src/config';
 
 /**
@@ -39,6 +40,12 @@ export const gatewayEnv = z.object({
   RETRY_AFTER_SECONDS: int(1, 1, 3_600),
   /** 'direct' or 'exclusive' reply queue for the RPC to the workers (REPLY_QUEUE_MODES above). */
   REPLY_QUEUE: z.enum(REPLY_QUEUE_MODES).default(DEFAULT_REPLY_QUEUE),
+  /**
+   * A pushed stock level not heard of again for this long is unknown: the
+   * gateway asks the cart manager instead of refusing from it. Above the
+   * inventory manager's heartbeat (STOCK_LEVELS_HEARTBEAT_MS, 1 s).
+   */
+  STOCK_LEVELS_STALE_MS: int(STALE_AFTER_MS, 100, 3_600_000),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayEnv>;

@@ -48,7 +48,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, log: Logger)
   const broker = new Broker({ url: config.AMQP_URL, log, topology, deliveryLimit: config.AMQP_DELIVERY_LIMIT, prefetch: 10 });
   const rpc = new RpcClient(broker, log, config.REPLY_QUEUE);
 
-  const levels = new StockLevels();
+  const levels = new StockLevels(config.STOCK_LEVELS_STALE_MS);
   const store = createReadStore(pool);
   subscribeStockLevels({ connection: broker.connection, exchange: topology.stockLevelsExchange, levels, loadSnapshot: () => store.stockLevels(), log });
 
