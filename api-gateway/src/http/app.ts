@@ -68,6 +68,13 @@ export function createApp(deps: GatewayDeps): Express {
     registers: [registry],
   });
 
+  const responses = new prom.Counter({
+    name: 'gateway_http_responses_total',
+    help: 'HTTP responses by route pattern and status',
+    labelNames: ['route', 'status'] as const,
+    registers: [registry],
+  });
+
   const handlerDeps: HandlerDeps = {
     config,
     log,
@@ -89,7 +96,7 @@ export function createApp(deps: GatewayDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(requestLog(log));
+  app.use(requestLog(log, responses));
   app.use(express.json({ limit: BODY_LIMIT_BYTES }));
 
   // Every route of the contract, validated by the same schemas the document shows.

@@ -162,6 +162,8 @@ describe('POST /addToCart', () => {
       expect(rpc.calls).toHaveLength(0);
       const metrics = await (await fetch(`${base}/metrics`)).text();
       expect(metrics).toMatch(/gateway_refused_at_door_total\{code="SOLD_OUT"[^}]*\} [1-9]/);
+      // Counted by route pattern and status too (the request log leaves a 409 at debug).
+      expect(metrics).toMatch(/gateway_http_responses_total\{route="\/addToCart",status="409"[^}]*\} [1-9]/);
     });
 
     it('when every unit is held by a pending payment, then 409 ALL_RESERVED with Retry-After', async () => {

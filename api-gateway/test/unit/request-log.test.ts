@@ -7,11 +7,17 @@ describe('request log level', () => {
     expect(requestLogLevel(301, '/documentation')).toBe('debug');
   });
 
-  test('when a request is refused, then its line is info; when it fails on our side, warn', () => {
-    expect(requestLogLevel(409, '/checkOutCart')).toBe('info');
+  test('when a request is refused for what it asked, then its line is info; when it fails on our side, warn', () => {
     expect(requestLogLevel(400, '/addToCart')).toBe('info');
+    expect(requestLogLevel(404, '/orders/x')).toBe('info');
     expect(requestLogLevel(503, '/addToCart')).toBe('warn');
     expect(requestLogLevel(500, '/orders/x')).toBe('warn');
+  });
+
+  test('when the answer is a sale\'s ordinary outcome (sold out, all reserved, declined), then its line is debug', () => {
+    expect(requestLogLevel(409, '/checkOutCart')).toBe('debug');
+    expect(requestLogLevel(409, '/addToCart')).toBe('debug');
+    expect(requestLogLevel(402, '/checkOutCart')).toBe('debug');
   });
 
   test('when a probe or the docs are asked for, then only a failure of ours leaves debug', () => {
