@@ -28,4 +28,5 @@ USER node
 # The services shut down cleanly on SIGTERM (stop consuming, finish or requeue in-flight work).
 STOPSIGNAL SIGTERM
 EXPOSE 5003 9100
-CMD ["node", "dist/api-gateway/src/main.js"]
+# The default is the gateway, with its node options (tools/lib/services.ts, GATEWAY_NODE_ARGS).
+CMD ["node", "--max-semi-space-size=8", "dist/api-gateway/src/main.js"]

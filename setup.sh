@@ -348,6 +348,8 @@ seed_demo() {
 
 # ---------------------------------------------------------------- services
 entry_of() { printf 'dist/%s/src/main.js' "$1"; }
+# Node options of a service (the same as GATEWAY_NODE_ARGS in tools/lib/services.ts and the compose command).
+node_args_of() { case "$1" in api-gateway) printf '%s' '--max-semi-space-size=8' ;; esac; }
 
 # Pool size of one process of a service, as it will run (mirrors */src/config.ts).
 pool_of() {
@@ -392,7 +394,8 @@ start_instance() {
   [[ -f "$logf" ]] && mv -f "$logf" "$logf.1"
   # setsid: the service outlives this shell and its process group; the inner shell writes its own
   # pid and execs node, so the pid file holds node's pid.
-  DB_POOL_SIZE="$(pool_of "$svc")" setsid bash -c 'echo $$ >"$1"; exec node "$2"' _ "$pidf" "$(entry_of "$svc")" \
+  # $3: the node options of the service, split into words on purpose (none holds a space)
+  DB_POOL_SIZE="$(pool_of "$svc")" setsid bash -c 'echo $$ >"$1"; exec node $3 "$2"' _ "$pidf" "$(entry_of "$svc")" "$(node_args_of "$svc")" \
     >>"$logf" 2>&1 </dev/null &
   local waited=0
   until [[ -s "$pidf" ]]; do sleep 0.1; waited=$((waited + 1)); (( waited < 50 )) || die "$svc-$n did not start"; done

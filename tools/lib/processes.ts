@@ -44,15 +44,22 @@ export class ProcessSupervisor {
     private readonly options: { cpuProfileDir?: string } = {},
   ) {}
 
-  /** Start `node script` with exactly this environment; its stdout and stderr go to <logDir>/<name>-<n>.log. */
-  spawn(name: ServiceName, script: string, env: Record<string, string>, ports: { port?: number; opsPort?: number } = {}): ServiceProcess {
+  /** Start `node [nodeArgs] script` with exactly this environment; its stdout and stderr go to <logDir>/<name>-<n>.log. */
+  spawn(
+    name: ServiceName,
+    script: string,
+    env: Record<string, string>,
+    ports: { port?: number; opsPort?: number } = {},
+    nodeArgs: readonly string[] = [],
+  ): ServiceProcess {
     mkdirSync(this.logDir, { recursive: true });
     const base = `${name}-${++this.counter}`;
     const logFile = path.join(this.logDir, `${base}.log`);
     const profileDir = this.options.cpuProfileDir;
     const cpuProfile = profileDir ? path.join(profileDir, `${base}.cpuprofile`) : undefined;
     if (profileDir) mkdirSync(profileDir, { recursive: true });
-    const args = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${base}.cpuprofile`, script] : [script];
+    const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${base}.cpuprofile`] : [];
+    const args = [...nodeArgs, ...profiling, script];
     const fd = openSync(logFile, 'a');
     let child: ChildProcess;
     try {

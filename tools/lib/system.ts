@@ -190,10 +190,13 @@ export class LocalSystem {
           picked = true;
         }
       }
-      const proc = this.supervisor.spawn(name, mainScript(name), env, {
-        port: surface.main ? Number(env[surface.main]) : undefined,
-        opsPort: Number(env[surface.ops]),
-      });
+      const proc = this.supervisor.spawn(
+        name,
+        mainScript(name),
+        env,
+        { port: surface.main ? Number(env[surface.main]) : undefined, opsPort: Number(env[surface.ops]) },
+        surface.nodeArgs,
+      );
       const probes = this.readinessProbes(name, proc);
       try {
         await waitUntilReady(`${name} (pid ${proc.child.pid})`, probes, () => exitOf(proc), wait);
