@@ -34,7 +34,12 @@ export type CheckoutJob = z.infer<typeof checkoutJob>;
 export const MAX_ORDERS_PER_JOB = 1_000;
 
 /** Where a process-order job's answer goes: the gateway's reply address and the request's correlation id. */
-const replyAddress = { replyTo: z.string().min(1).max(255).optional(), correlationId: z.string().min(1).max(255).optional() };
+const replyAddress = {
+  replyTo: z.string().min(1).max(255).optional(),
+  correlationId: z.string().min(1).max(255).optional(),
+  /** The request came in a bundle (common/src/amqp/bundle.ts): its answer may go back in one too. */
+  bundled: z.boolean().optional(),
+};
 
 /**
  * checkout.process: the pending orders of one checkout batch of the cart

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_BUNDLE_ITEMS } from '../../common/src/amqp/bundle';
 import { STALE_AFTER_MS } from '../../common/src/stock-levels/view';
 import { amqpEnv, commonEnv, dbEnv, int, loadConfig } from '../../common/src/config';
 
@@ -40,6 +41,12 @@ export const gatewayEnv = z.object({
   RETRY_AFTER_SECONDS: int(1, 1, 3_600),
   /** 'direct' or 'exclusive' reply queue for the RPC to the workers (REPLY_QUEUE_MODES above). */
   REPLY_QUEUE: z.enum(REPLY_QUEUE_MODES).default(DEFAULT_REPLY_QUEUE),
+  /**
+   * Most requests the gateway sends in one message to a worker queue: the
+   * requests of one event-loop turn travel as a bundle (common/src/amqp/bundle.ts),
+   * and their replies come back as one. 1: every request in a message of its own.
+   */
+  RPC_BUNDLE_MAX: int(MAX_BUNDLE_ITEMS, 1, MAX_BUNDLE_ITEMS),
   /**
    * A pushed stock level not heard of again for this long is unknown: the
    * gateway asks the cart manager instead of refusing from it. Above the

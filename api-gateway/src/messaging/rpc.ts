@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
 import type { z } from 'zod';
 import type { Broker } from '../../../common/src/amqp/broker';
+import { BUNDLE_HEADER, chunks, isBundle, MAX_BUNDLE_ITEMS, type ReplyBundle, replyBundle } from '../../../common/src/amqp/bundle';
 import { AppError } from '../../../common/src/errors';
 import type { Logger } from '../../../common/src/logger';
 import type { ReplyQueueMode } from '../config';
@@ -57,12 +58,26 @@ type Transport = Pick<Broker, 'onChannel' | 'sendToQueue'>;
 interface Waiter {
   /** The broker confirmed the request is stored: an outcome will exist. */
   confirmed: boolean;
-  onReply(content: Buffer): void;
+  /** A reply: a message's content, or an item's body from a bundle of replies (already JSON-parsed). */
+  onReply(reply: { content: Buffer } | { json: unknown }): void;
   onLost(reason: NoReplyReason): void;
+}
+
+/** A request waiting for the end of the turn, to be published alone or in a bundle with the others of its queue. */
+interface Outgoing {
+  body: unknown;
+  correlationId: string;
+  messageId: string;
+  replyTo: string;
+  queued(): void;
+  failed(err: unknown): void;
 }
 
 export class RpcClient implements Rpc {
   private readonly waiters = new Map<string, Waiter>();
+  /** Requests of this turn, by queue: sent together at its end (one bundle per queue and reply address). */
+  private readonly outbox = new Map<string, Outgoing[]>();
+  private flushScheduled = false;
   /** Where replies come back: direct reply-to, or ('exclusive') the channel's queue, null while it has none (down, or not declared yet). */
   private replyTo: string | null;
 
@@ -70,6 +85,8 @@ export class RpcClient implements Rpc {
     private readonly broker: Transport,
     private readonly log: Logger,
     readonly mode: ReplyQueueMode = 'direct',
+    /** Most requests in one message (RPC_BUNDLE_MAX); 1 sends every request alone. */
+    private readonly bundleMax: number = MAX_BUNDLE_ITEMS,
   ) {
     this.replyTo = mode === 'direct' ? DIRECT_REPLY_TO : null;
     // Runs on every (re)connect, before the channel publishes anything: the
@@ -132,7 +149,7 @@ export class RpcClient implements Rpc {
 
       const waiter: Waiter = {
         confirmed: false,
-        onReply: (content) => settle(() => resolve(this.parseReply(content, schema, queue))),
+        onReply: (reply) => settle(() => resolve(this.parseReply(reply, schema, queue))),
         onLost: (reason) =>
           settle(() =>
             waiter.confirmed
@@ -149,38 +166,111 @@ export class RpcClient implements Rpc {
       }, options.timeoutMs);
       this.waiters.set(correlationId, waiter);
 
-      void this.broker
-        .sendToQueue(queue, body, { replyTo, correlationId, messageId: options.messageId })
-        .then(
-          () => {
-            waiter.confirmed = true;
-          },
-          (err: unknown) =>
-            settle(() => reject(notQueued(`the request could not be queued (${err instanceof AppError ? err.message : 'message broker error'})`, err))),
-        );
+      this.enqueue(queue, {
+        body,
+        correlationId,
+        messageId: options.messageId,
+        replyTo,
+        queued: () => {
+          waiter.confirmed = true;
+        },
+        failed: (err: unknown) =>
+          settle(() => reject(notQueued(`the request could not be queued (${err instanceof AppError ? err.message : 'message broker error'})`, err))),
+      });
     });
+  }
+
+  /** Hold a request until the end of the turn, when every request of the turn is sent (flush). */
+  private enqueue(queue: string, request: Outgoing): void {
+    const list = this.outbox.get(queue);
+    if (list) list.push(request);
+    else this.outbox.set(queue, [request]);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /**
+   * Send the requests of the turn: per queue and reply address, one message
+   * alone, or a bundle of up to bundleMax (common/src/amqp/bundle.ts), each
+   * confirmed as a whole: every request in it is stored, or none is.
+   */
+  private flush(): void {
+    this.flushScheduled = false;
+    const outbox = [...this.outbox];
+    this.outbox.clear();
+    for (const [queue, requests] of outbox) {
+      const byAddress = new Map<string, Outgoing[]>();
+      for (const r of requests) {
+        const list = byAddress.get(r.replyTo);
+        if (list) list.push(r);
+        else byAddress.set(r.replyTo, [r]);
+      }
+      for (const [replyTo, all] of byAddress) {
+        for (const part of chunks(all, this.bundleMax)) {
+          const sent =
+            part.length === 1
+              ? this.broker.sendToQueue(queue, part[0]!.body, { replyTo, correlationId: part[0]!.correlationId, messageId: part[0]!.messageId })
+              : this.broker.sendToQueue(
+                  queue,
+                  { items: part.map((r) => ({ messageId: r.messageId, correlationId: r.correlationId, body: r.body })) },
+                  { replyTo, headers: { [BUNDLE_HEADER]: part.length } },
+                );
+          void sent.then(
+            () => part.forEach((r) => r.queued()),
+            (err: unknown) => part.forEach((r) => r.failed(err)),
+          );
+        }
+      }
+    }
   }
 
   private onMessage(msg: ConsumeMessage | null): void {
     // null: the broker cancelled the consumer; the channel close that follows abandons the waiters
     // ('exclusive' closes the channel itself, above).
     if (!msg) return;
+    if (isBundle(msg)) {
+      this.onBundle(msg.content);
+      return;
+    }
     const correlationId = msg.properties.correlationId as string | undefined;
     const waiter = correlationId ? this.waiters.get(correlationId) : undefined;
     if (!waiter) {
       this.log.debug({ correlationId }, 'reply for no waiting request (it timed out), dropped');
       return;
     }
-    waiter.onReply(msg.content);
+    waiter.onReply({ content: msg.content });
   }
 
-  private parseReply<T>(content: Buffer, schema: z.ZodType<T>, queue: string): RpcResult<T> {
-    let json: unknown;
+  /** A bundle of replies: each item to its waiter, as if it had come alone. */
+  private onBundle(content: Buffer): void {
+    let bundle: ReplyBundle;
     try {
-      json = JSON.parse(content.toString('utf8'));
+      bundle = replyBundle.parse(JSON.parse(content.toString('utf8')));
     } catch (err) {
-      this.log.error({ err, queue }, 'unparseable reply');
-      return { timedOut: true, reason: 'bad-reply' };
+      // Its waiters time out (202 / 503): the work they asked for is done or will be, and can be read.
+      this.log.error({ err }, 'unparseable bundle of replies, dropped');
+      return;
+    }
+    for (const item of bundle.items) {
+      const waiter = this.waiters.get(item.correlationId);
+      if (waiter) waiter.onReply({ json: item.body });
+      else this.log.debug({ correlationId: item.correlationId }, 'reply for no waiting request (it timed out), dropped');
+    }
+  }
+
+  private parseReply<T>(reply: { content: Buffer } | { json: unknown }, schema: z.ZodType<T>, queue: string): RpcResult<T> {
+    let json: unknown;
+    if ('json' in reply) {
+      json = reply.json;
+    } else {
+      try {
+        json = JSON.parse(reply.content.toString('utf8'));
+      } catch (err) {
+        this.log.error({ err, queue }, 'unparseable reply');
+        return { timedOut: true, reason: 'bad-reply' };
+      }
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {

@@ -151,7 +151,8 @@ beforeAll(async () => {
   pool = createPool({ ...DB, DB_NAME }, 4);
 
   broker = new Broker({ url: AMQP_URL, log, topology, deliveryLimit: 20, prefetch: 10 });
-  const rpc = new RpcClient(broker, log);
+  // Bundles off (a bound of 1): the worker double reads single messages; bundles have their own tests.
+  const rpc = new RpcClient(broker, log, 'direct', 1);
   await broker.start({ waitForConnect: true });
   server = createApp({ config: CONFIG, log, pool, rpc, broker, topology }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

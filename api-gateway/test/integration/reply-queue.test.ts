@@ -75,7 +75,8 @@ const brokers: Broker[] = [];
 async function client(mode: 'direct' | 'exclusive'): Promise<{ broker: Broker; rpc: RpcClient }> {
   const broker = new Broker({ url: AMQP_URL, log, topology, deliveryLimit: 20, prefetch: 10 });
   brokers.push(broker);
-  const rpc = new RpcClient(broker, log, mode);
+  // Bundles off (a bound of 1): this worker reads single messages; bundles have their own tests (rpc.test.ts, consume-bundles.test.ts).
+  const rpc = new RpcClient(broker, log, mode, 1);
   await broker.start({ waitForConnect: true });
   await waitFor('the broker to be ready', async () => broker.isReady, (ready) => ready);
   return { broker, rpc };

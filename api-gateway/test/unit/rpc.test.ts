@@ -8,6 +8,7 @@ import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import pino from 'pino';
 import { AppError } from '../../../common/src/errors';
 import { addToCartReply, checkoutReply } from '../../../contracts/messages';
+import { BUNDLE_HEADER } from '../../../common/src/amqp/bundle';
 import { DIRECT_REPLY_TO, EXCLUSIVE_REPLY_QUEUE, RpcClient } from '../../src/messaging/rpc';
 
 type Setup = (ch: ConfirmChannel) => Promise<void>;
@@ -38,6 +39,11 @@ class FakeChannel extends EventEmitter {
   deliver(correlationId: string | undefined, body: unknown) {
     const content = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
     this.onMessage!({ content, properties: { correlationId }, fields: {} } as unknown as ConsumeMessage);
+  }
+  /** A bundle of replies, as a worker sends them to the requests of one bundle (common/src/amqp/bundle.ts). */
+  deliverBundle(items: { correlationId: string; body: unknown }[] | string) {
+    const content = Buffer.from(typeof items === 'string' ? items : JSON.stringify({ items }));
+    this.onMessage!({ content, properties: { headers: { [BUNDLE_HEADER]: items.length } }, fields: {} } as unknown as ConsumeMessage);
   }
 }
 
@@ -92,6 +98,7 @@ describe('RpcClient', () => {
 
   it('when publishing, then replyTo is direct reply-to, the correlation id is fresh per request and the message id is the caller\'s', async () => {
     void rpc.request('q', { a: 1 }, addToCartReply, { timeoutMs: 1_000, messageId: 'm-1' });
+    await tick();
     void rpc.request('q', { a: 1 }, addToCartReply, { timeoutMs: 1_000, messageId: 'm-1' });
     await tick();
     const [a, b] = broker.sent;
@@ -102,6 +109,7 @@ describe('RpcClient', () => {
 
   it('when replies arrive out of order, then each request gets its own', async () => {
     const first = rpc.request('q', {}, checkoutReply, { timeoutMs: 1_000, messageId: 'm1' });
+    await tick();
     const second = rpc.request('q', {}, checkoutReply, { timeoutMs: 1_000, messageId: 'm2' });
     await tick();
     const [a, b] = broker.sent;
@@ -173,6 +181,88 @@ describe('RpcClient', () => {
   });
 });
 
+describe('RpcClient: the requests of one turn travel as a bundle, their replies come back as one', () => {
+  type Item = { messageId: string; correlationId: string; body: unknown };
+  const itemsOf = (sent: Sent) => (sent.body as { items: Item[] }).items;
+
+  it('when requests to one queue are made in the same turn, then they go out as one message holding each with its own ids; to another queue, in a message of their own', async () => {
+    void rpc.request('q', { n: 1 }, addToCartReply, { timeoutMs: 1_000, messageId: 'm1' });
+    void rpc.request('q', { n: 2 }, addToCartReply, { timeoutMs: 1_000, messageId: 'm2' });
+    void rpc.request('other', { n: 3 }, addToCartReply, { timeoutMs: 1_000, messageId: 'm3' });
+    expect(broker.sent).toHaveLength(0);
+    await tick();
+    expect(broker.sent.map((s) => s.queue)).toEqual(['q', 'other']);
+    const [bundle, single] = broker.sent;
+    expect(bundle!.options).toMatchObject({ replyTo: DIRECT_REPLY_TO, headers: { [BUNDLE_HEADER]: 2 } });
+    expect(itemsOf(bundle!)).toEqual([
+      { messageId: 'm1', correlationId: expect.stringMatching(/^[0-9a-f-]{36}$/), body: { n: 1 } },
+      { messageId: 'm2', correlationId: expect.stringMatching(/^[0-9a-f-]{36}$/), body: { n: 2 } },
+    ]);
+    expect(single!.body).toEqual({ n: 3 });
+    expect(single!.options).toMatchObject({ messageId: 'm3', correlationId: expect.any(String) });
+    expect(single!.options.headers).toBeUndefined();
+    ch.emit('close');
+  });
+
+  it('when a bundle of replies arrives, then each request gets its own, in any order; an item nobody waits for is dropped; one that does not match its schema counts as no reply', async () => {
+    const first = rpc.request('q', {}, addToCartReply, { timeoutMs: 1_000, messageId: 'm1' });
+    const second = rpc.request('q', {}, addToCartReply, { timeoutMs: 1_000, messageId: 'm2' });
+    const third = rpc.request('q', {}, addToCartReply, { timeoutMs: 1_000, messageId: 'm3' });
+    await tick();
+    const [a, b, c] = itemsOf(broker.sent[0]!);
+    ch.deliverBundle([
+      { correlationId: c!.correlationId, body: { ok: 'yes' } },
+      { correlationId: 'nobody', body: { ok: true, code: '', error: '' } },
+      { correlationId: b!.correlationId, body: { ok: false, code: 'SOLD_OUT', error: 'x' } },
+      { correlationId: a!.correlationId, body: { ok: true, code: '', error: '' } },
+    ]);
+    await expect(first).resolves.toEqual({ timedOut: false, reply: { ok: true, code: '', error: '' } });
+    await expect(second).resolves.toMatchObject({ timedOut: false, reply: { code: 'SOLD_OUT' } });
+    await expect(third).resolves.toEqual({ timedOut: true, reason: 'bad-reply' });
+    expect(rpc.pendingCount).toBe(0);
+  });
+
+  it('when a bundle of replies does not parse, then it is dropped and its requests wait on (their timeout answers them)', async () => {
+    const result = rpc.request('q', {}, addToCartReply, { timeoutMs: 50, messageId: 'm1' });
+    void rpc.request('q', {}, addToCartReply, { timeoutMs: 50, messageId: 'm2' });
+    await tick();
+    expect(() => ch.deliverBundle('{"items": "no"}')).not.toThrow();
+    expect(rpc.pendingCount).toBe(2);
+    await expect(result).resolves.toEqual({ timedOut: true, reason: 'timeout' });
+  });
+
+  it('when the broker refuses a bundle, then every request in it throws SERVICE_UNAVAILABLE; when it confirms one, a lost channel answers each connection-lost', async () => {
+    broker.autoConfirm = false;
+    const refused = [1, 2].map((n) => rpc.request('q', {}, addToCartReply, { timeoutMs: 1_000, messageId: `r${n}` }));
+    await tick();
+    broker.sent[0]!.fail(new Error('nack'));
+    for (const r of refused) await expect(r).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+
+    const stored = [1, 2].map((n) => rpc.request('q', {}, addToCartReply, { timeoutMs: 1_000, messageId: `s${n}` }));
+    await tick();
+    broker.sent[1]!.confirm();
+    await tick();
+    ch.emit('close');
+    for (const r of stored) await expect(r).resolves.toEqual({ timedOut: true, reason: 'connection-lost' });
+  });
+
+  it('when a turn holds more requests than the bundle bound, then they are split; with a bound of 1, each goes alone', async () => {
+    rpc = new RpcClient(broker, log, 'direct', 3);
+    ch = await broker.connect();
+    for (let n = 0; n < 7; n++) void rpc.request('q', {}, addToCartReply, { timeoutMs: 1_000, messageId: `m${n}` });
+    await tick();
+    expect(broker.sent.map((s) => (s.options.headers ? itemsOf(s).length : 1))).toEqual([3, 3, 1]);
+
+    broker.sent = [];
+    rpc = new RpcClient(broker, log, 'direct', 1);
+    ch = await broker.connect();
+    for (let n = 0; n < 3; n++) void rpc.request('q', { n }, addToCartReply, { timeoutMs: 1_000, messageId: `k${n}` });
+    await tick();
+    expect(broker.sent.map((s) => s.body)).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
+    ch.emit('close');
+  });
+});
+
 describe("RpcClient, REPLY_QUEUE 'exclusive'", () => {
   beforeEach(async () => {
     broker = new FakeBroker();
@@ -193,6 +283,7 @@ describe("RpcClient, REPLY_QUEUE 'exclusive'", () => {
     expect(ch.consumeOptions).toEqual({ noAck: true });
 
     const first = rpc.request('q', {}, addToCartReply, { timeoutMs: 1_000, messageId: 'm1' });
+    await tick();
     const second = rpc.request('q', {}, addToCartReply, { timeoutMs: 1_000, messageId: 'm2' });
     await tick();
     const [a, b] = broker.sent;

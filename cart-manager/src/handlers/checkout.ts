@@ -56,7 +56,12 @@ export async function handleCheckoutBatch(deps: CheckoutDeps, batch: readonly De
   for (let at = 0; at < handOver.length; at += MAX_ORDERS_PER_JOB) {
     const part = handOver.slice(at, at + MAX_ORDERS_PER_JOB);
     const next: ProcessOrderJob = {
-      orders: part.map(({ message, ctx }) => ({ orderID: message.orderID, ...(ctx.replyTo ? { replyTo: ctx.replyTo } : {}), ...(ctx.correlationId ? { correlationId: ctx.correlationId } : {}) })),
+      orders: part.map(({ message, ctx }) => ({
+        orderID: message.orderID,
+        ...(ctx.replyTo ? { replyTo: ctx.replyTo } : {}),
+        ...(ctx.correlationId ? { correlationId: ctx.correlationId } : {}),
+        ...(ctx.bundled ? { bundled: true } : {}),
+      })),
     };
     try {
       await deps.broker.sendToQueue(deps.processOrderQueue, next, { messageId: `process:${part[0]!.message.orderID}:${part.length}`, headers: { [ORDERS_HEADER]: part.length } });

@@ -83,7 +83,7 @@ export class OrderProcessor {
         return {
           orderId: o.orderID,
           // An order of a batch message carries its own reply address; a message of one order, the message's.
-          reply: o.replyTo ? { replyTo: o.replyTo, correlationId: o.correlationId } : d.ctx,
+          reply: o.replyTo ? { replyTo: o.replyTo, correlationId: o.correlationId, bundled: o.bundled } : d.ctx,
           // The order's logger, made when first used (most orders log nothing: success is debug).
           get log(): Logger {
             log ??= d.message.orders.length === 1 ? d.ctx.log : d.ctx.log.child({ orderId: o.orderID });

@@ -444,26 +444,27 @@ describe('process-order: a refusal, a reconciler and a charge racing over one or
       await system.seed({ productId: 'batch-message', stock: 5 });
       const [a, b] = await Promise.all([pendingOrder('batch-message'), pendingOrder('batch-message')]);
       const missing = randomUUID();
-      const replies: { replyTo?: string; correlationId?: string; body: any }[] = [];
+      const replies: { replyTo?: string; correlationId?: string; bundled?: boolean; body: any }[] = [];
       const published: { exchange: string; key: string; body: any; headers?: Record<string, unknown> }[] = [];
       const broker: ProcessorDeps['broker'] = {
-        reply: (ctx, body) => void replies.push({ replyTo: ctx.replyTo, correlationId: ctx.correlationId, body }),
+        reply: (ctx, body) => void replies.push({ replyTo: ctx.replyTo, correlationId: ctx.correlationId, bundled: (ctx as { bundled?: boolean }).bundled, body }),
         publish: async (exchange, key, body: any, options) => void published.push({ exchange, key, body, headers: options?.headers }),
       };
       const message: ProcessOrderJob = {
         orders: [
           { orderID: a!, replyTo: 'gw-1', correlationId: 'ca' },
           { orderID: missing, replyTo: 'gw-2', correlationId: 'cm' },
-          { orderID: b!, replyTo: 'gw-2', correlationId: 'cb' },
+          // Its checkout came to the cart manager in a bundle: its answer may go back in one (Publisher.reply).
+          { orderID: b!, replyTo: 'gw-2', correlationId: 'cb', bundled: true },
         ],
       };
       const ctx = { log, messageId: 'process:batch', redelivered: false, deliveryCount: 0 };
       const outcomes = await worker({ broker }).handleBatch([{ message, ctx, raw: {} as ConsumeMessage }]);
 
       expect(outcomes).toEqual([{ ok: true }]);
-      expect(replies.map((r) => [r.replyTo, r.correlationId, r.body.status])).toEqual([
-        ['gw-1', 'ca', 'confirmed'],
-        ['gw-2', 'cb', 'confirmed'],
+      expect(replies.map((r) => [r.replyTo, r.correlationId, r.bundled, r.body.status])).toEqual([
+        ['gw-1', 'ca', undefined, 'confirmed'],
+        ['gw-2', 'cb', true, 'confirmed'],
       ]);
       const parked = published.filter((p) => p.exchange === 'unused.dlx');
       expect(parked).toEqual([

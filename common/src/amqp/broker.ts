@@ -69,7 +69,7 @@ export class Broker {
     return this.publisher.sendToQueue(queue, body, options);
   }
 
-  reply(ctx: { replyTo?: string; correlationId?: string }, body: unknown, log: Logger | (() => Logger)): void {
+  reply(ctx: { replyTo?: string; correlationId?: string; bundled?: boolean }, body: unknown, log: Logger | (() => Logger)): void {
     this.publisher.reply(ctx, body, log);
   }
 

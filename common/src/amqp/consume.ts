@@ -1,8 +1,9 @@
-import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { ConfirmChannel, ConsumeMessage, MessageProperties } from 'amqplib';
 import type { z } from 'zod';
 import { AppError, isFinal, isRetryable } from '../errors';
 import type { Logger } from '../logger';
 import { AckTracker } from './acks';
+import { BUNDLE_HEADER, type BundledRequest, bundleSize, isBundle, requestBundle } from './bundle';
 import type { BrokerConnection, ChannelSlot } from './connection';
 
 export interface MessageContext {
@@ -13,6 +14,8 @@ export interface MessageContext {
   redelivered: boolean;
   /** How many times the broker handed this message out before (quorum queues count it). */
   deliveryCount: number;
+  /** It came in a bundle (bundle.ts): its reply may go back in one too. */
+  bundled?: boolean;
 }
 
 export interface ConsumerSpec<T> {
@@ -149,15 +152,30 @@ export class Consumer<T> extends QueueSubscription {
 
 /** Parse a delivery with its schema; a message that does not parse is final. */
 export function parseDelivery<T>(msg: ConsumeMessage, spec: Pick<ConsumerSpec<T>, 'queue' | 'schema' | 'logFields'>, rootLog: Logger): Delivery<T> | { reason: string; log: Logger } {
-  const props = msg.properties;
-  const deliveryCount = Number(props.headers?.['x-delivery-count'] ?? 0);
-  const fields = { queue: spec.queue, messageId: props.messageId, deliveryCount };
   let body: unknown;
   try {
     body = JSON.parse(msg.content.toString('utf8'));
   } catch (err) {
-    return { reason: `INVALID_REQUEST: unparseable message: ${(err as Error).message}`, log: rootLog.child(fields) };
+    return { reason: `INVALID_REQUEST: unparseable message: ${(err as Error).message}`, log: rootLog.child(logFieldsOf(msg, spec.queue)) };
   }
+  return deliveryOf(msg, body, spec, rootLog);
+}
+
+function logFieldsOf(msg: ConsumeMessage, queue: string, item?: BundledRequest): Record<string, unknown> {
+  const deliveryCount = Number(msg.properties.headers?.['x-delivery-count'] ?? 0);
+  return { queue, messageId: item ? item.messageId : msg.properties.messageId, deliveryCount };
+}
+
+/** One request's body checked against the schema: a delivery, or why it is final. `item`: it came in a bundle. */
+function deliveryOf<T>(
+  msg: ConsumeMessage,
+  body: unknown,
+  spec: Pick<ConsumerSpec<T>, 'queue' | 'schema' | 'logFields'>,
+  rootLog: Logger,
+  item?: BundledRequest,
+): Delivery<T> | { reason: string; log: Logger } {
+  const props = msg.properties;
+  const fields = logFieldsOf(msg, spec.queue, item);
   const parsed = spec.schema.safeParse(body);
   if (!parsed.success) {
     return { reason: `INVALID_REQUEST: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, log: rootLog.child(fields) };
@@ -174,13 +192,44 @@ export function parseDelivery<T>(msg: ConsumeMessage, spec: Pick<ConsumerSpec<T>
         Object.defineProperty(this, 'log', { value: log, enumerable: true });
         return log;
       },
-      messageId: String(props.messageId ?? ''),
+      messageId: String((item ? item.messageId : props.messageId) ?? ''),
       replyTo: props.replyTo,
-      correlationId: props.correlationId,
+      correlationId: item ? item.correlationId : props.correlationId,
       redelivered: msg.fields.redelivered,
-      deliveryCount,
+      deliveryCount: Number(fields.deliveryCount),
+      ...(item ? { bundled: true } : {}),
     },
   };
+}
+
+/**
+ * The requests of a bundle (bundle.ts), each checked on its own: the ones that
+ * parse, and the ones that do not (final, dead-lettered alone). A bundle whose
+ * envelope does not parse is final as a whole.
+ */
+export function parseBundle<T>(
+  msg: ConsumeMessage,
+  spec: Pick<ConsumerSpec<T>, 'queue' | 'schema' | 'logFields'>,
+  rootLog: Logger,
+): { reason: string; log: Logger } | { deliveries: { delivery: Delivery<T>; item: BundledRequest }[]; rejected: { item: BundledRequest; reason: string; log: Logger }[] } {
+  let envelope: unknown;
+  try {
+    envelope = JSON.parse(msg.content.toString('utf8'));
+  } catch (err) {
+    return { reason: `INVALID_REQUEST: unparseable bundle: ${(err as Error).message}`, log: rootLog.child(logFieldsOf(msg, spec.queue)) };
+  }
+  const bundle = requestBundle.safeParse(envelope);
+  if (!bundle.success) {
+    return { reason: `INVALID_REQUEST: bundle: ${bundle.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, log: rootLog.child(logFieldsOf(msg, spec.queue)) };
+  }
+  const deliveries: { delivery: Delivery<T>; item: BundledRequest }[] = [];
+  const rejected: { item: BundledRequest; reason: string; log: Logger }[] = [];
+  for (const item of bundle.data.items) {
+    const d = deliveryOf(msg, item.body, spec, rootLog, item);
+    if ('reason' in d) rejected.push({ item, ...d });
+    else deliveries.push({ delivery: d, item });
+  }
+  return { deliveries, rejected };
 }
 
 /** Carry out a settlement on the channel the message came from. */
@@ -219,23 +268,58 @@ export async function settle(
  */
 async function deadLetter(ch: ConfirmChannel, msg: ConsumeMessage, reason: string, exchange: string, queue: string): Promise<void> {
   try {
-    await new Promise<void>((resolve, reject) =>
-      ch.publish(
-        exchange,
-        queue,
-        msg.content,
-        {
-          ...msg.properties,
-          persistent: true,
-          headers: { ...msg.properties.headers, ...deadLetterHeaders(reason, queue) },
-        },
-        (err) => (err ? reject(err) : resolve()),
-      ),
-    );
+    await publishDeadLetter(ch, msg.content, msg.properties, reason, exchange, queue);
     safely(() => ch.ack(msg));
   } catch {
     safely(() => ch.nack(msg, false, false));
   }
+}
+
+/** Put a message in the dead-letter exchange with its reason, and resolve once the broker confirms it. */
+function publishDeadLetter(
+  ch: ConfirmChannel,
+  content: Buffer,
+  properties: MessageProperties,
+  reason: string,
+  exchange: string,
+  queue: string,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) =>
+    ch.publish(
+      exchange,
+      queue,
+      content,
+      { ...properties, persistent: true, headers: { ...properties.headers, ...deadLetterHeaders(reason, queue) } },
+      (err) => (err ? reject(err) : resolve()),
+    ),
+  );
+}
+
+/**
+ * Dead-letter requests of a bundle one by one: each goes to the dead-letter
+ * exchange as the message it would have been alone (its body, message id and
+ * correlation id), with its reason. Rejects if the broker confirms one not.
+ */
+async function deadLetterItems(
+  ch: ConfirmChannel,
+  raw: ConsumeMessage,
+  items: readonly { item: BundledRequest; reason: string }[],
+  exchange: string,
+  queue: string,
+): Promise<void> {
+  const { [BUNDLE_HEADER]: _count, ...headers } = (raw.properties.headers ?? {}) as Record<string, unknown>;
+  await Promise.all(
+    items.map(({ item, reason }) =>
+      publishDeadLetter(
+        ch,
+        Buffer.from(JSON.stringify(item.body)),
+        { ...raw.properties, headers, messageId: item.messageId, correlationId: item.correlationId },
+        reason,
+        exchange,
+        queue,
+      ),
+    ),
+  );
 }
 
 function safely(fn: () => void): void {
@@ -350,11 +434,14 @@ export class BatchConsumer<T> extends QueueSubscription {
     return this.spec.concurrency ?? 1;
   }
 
-  /** How many waiting deliveries the next batch takes: up to maxBatch, and within maxItems when set. */
+  /**
+   * How many waiting messages the next batch takes: up to maxBatch, and within
+   * maxItems when set; otherwise within maxBatch requests, counting a bundle
+   * as the requests it holds (its header).
+   */
   private takeCount(): number {
-    const limit = this.spec.maxItems;
+    const limit = this.spec.maxItems ?? { max: this.spec.maxBatch, hint: bundleSize };
     const most = Math.min(this.spec.maxBatch, this.waiting.length);
-    if (!limit) return most;
     let n = 0;
     let items = 0;
     while (n < most) {
@@ -398,59 +485,132 @@ export class BatchConsumer<T> extends QueueSubscription {
   private async runBatch(taken: { ch: ConfirmChannel; raw: ConsumeMessage }[]): Promise<void> {
     const log = this.connection.log;
     const queue = this.spec.queue;
+    const exchange = this.connection.topology.deadLetterExchange;
     const parsed: { ch: ConfirmChannel; delivery: Delivery<T> }[] = [];
+    /** The bundles of this batch: the requests each became, and those of them that did not parse. */
+    const bundles = new Map<ConsumeMessage, { ch: ConfirmChannel; rejected: { item: BundledRequest; reason: string }[] }>();
+    const itemOf = new Map<Delivery<T>, BundledRequest>();
     try {
       for (const { ch, raw } of taken) {
+        if (isBundle(raw)) {
+          const b = parseBundle(raw, this.spec, log);
+          if ('reason' in b) {
+            await this.settleAlone(ch, raw, { kind: 'dead-letter', reason: b.reason }, b.log);
+            continue;
+          }
+          for (const r of b.rejected) r.log.error({ reason: r.reason }, 'bundled request rejected to the dead-letter queue');
+          bundles.set(raw, { ch, rejected: b.rejected });
+          for (const { delivery, item } of b.deliveries) {
+            parsed.push({ ch, delivery });
+            itemOf.set(delivery, item);
+          }
+          continue;
+        }
         const p = parseDelivery(raw, this.spec, log);
         if ('reason' in p) await this.settleAlone(ch, raw, { kind: 'dead-letter', reason: p.reason }, p.log);
         else parsed.push({ ch, delivery: p });
       }
-      if (parsed.length === 0) return;
-      this.stats.batches++;
-      this.stats.deliveries += parsed.length;
-      const itemsOf = this.spec.itemsOf;
-      this.stats.items += itemsOf ? parsed.reduce((n, p) => n + itemsOf(p.delivery.message), 0) : parsed.length;
-      let outcomes: BatchItemOutcome[];
-      try {
-        outcomes = await this.spec.handleBatch(parsed.map((p) => p.delivery));
-        if (outcomes.length !== parsed.length) throw new Error(`handleBatch returned ${outcomes.length} outcomes for ${parsed.length} deliveries`);
-      } catch (err) {
-        if (parsed.length === 1 || isRetryable(err)) {
-          // A transient failure of the whole batch (database or inventory
-          // unreachable) is no message's fault: retry them all later, rather
-          // than one by one now against the same outage.
-          outcomes = parsed.map(() => ({ ok: false as const, err }));
-        } else {
-          // One of them may be the cause: give each its own chance.
-          log.warn({ err, queue, size: parsed.length }, 'batch failed, retrying its messages one by one');
-          outcomes = [];
-          for (const p of parsed) {
-            try {
-              const [one] = await this.spec.handleBatch([p.delivery]);
-              outcomes.push(one ?? { ok: false, err: new Error('handleBatch returned no outcome') });
-            } catch (oneErr) {
-              outcomes.push({ ok: false, err: oneErr });
-            }
-          }
-        }
-      }
-      // The done ones first and at once (a failed one may wait out a retry pause before its nack).
+      const outcomes = parsed.length === 0 ? [] : await this.handle(parsed.map((p) => p.delivery));
+
+      // The done single messages first and at once (a failed one may wait out a retry pause before its nack).
       const done = new Map<ConfirmChannel, ConsumeMessage[]>();
+      const failed: Promise<void>[] = [];
+      /** Per bundle: the failures of its requests (their settlement decides the bundle's). */
+      const bundleFailures = new Map<ConsumeMessage, { delivery: Delivery<T>; settlement: Settlement }[]>();
       parsed.forEach(({ ch, delivery }, i) => {
-        if (!outcomes[i]!.ok) return;
-        const list = done.get(ch);
-        if (list) list.push(delivery.raw);
-        else done.set(ch, [delivery.raw]);
+        const outcome = outcomes[i]!;
+        if (bundles.has(delivery.raw)) {
+          if (!outcome.ok) {
+            const list = bundleFailures.get(delivery.raw) ?? [];
+            list.push({ delivery, settlement: settlementOf(outcome.err) });
+            bundleFailures.set(delivery.raw, list);
+          }
+          return;
+        }
+        if (outcome.ok) {
+          const list = done.get(ch);
+          if (list) list.push(delivery.raw);
+          else done.set(ch, [delivery.raw]);
+        } else {
+          failed.push(this.settleAlone(ch, delivery.raw, settlementOf(outcome.err), delivery.ctx.log));
+        }
       });
+      // A bundle is acked when every request in it is done or dead-lettered on its own; if one is to be
+      // retried, the whole bundle goes back to the queue (its done requests replay their recorded outcomes).
+      for (const [raw, { ch, rejected }] of bundles) {
+        const failures = bundleFailures.get(raw) ?? [];
+        const retry = failures.find((f) => f.settlement.kind === 'retry');
+        if (retry) {
+          failed.push(this.settleAlone(ch, raw, retry.settlement, retry.delivery.ctx.log));
+          continue;
+        }
+        const dead = [
+          ...rejected,
+          ...failures.map((f) => {
+            const reason = f.settlement.kind === 'dead-letter' ? f.settlement.reason : '';
+            f.delivery.ctx.log.error({ reason }, 'bundled request rejected to the dead-letter queue');
+            return { item: itemOf.get(f.delivery)!, reason };
+          }),
+        ];
+        if (dead.length === 0) {
+          const list = done.get(ch);
+          if (list) list.push(raw);
+          else done.set(ch, [raw]);
+          continue;
+        }
+        failed.push(
+          deadLetterItems(ch, raw, dead, exchange, queue).then(
+            () => safely(() => this.ackTracker(ch).ack([raw])),
+            () => {
+              // Not confirmed: let the queue dead-letter the whole bundle rather than lose a request.
+              safely(() => ch.nack(raw, false, false));
+              this.ackTracker(ch).settled(raw);
+            },
+          ),
+        );
+      }
       for (const [ch, msgs] of done) safely(() => this.ackTracker(ch).ack(msgs));
-      await Promise.all(
-        parsed.flatMap(({ ch, delivery }, i) => {
-          const outcome = outcomes[i]!;
-          return outcome.ok ? [] : [this.settleAlone(ch, delivery.raw, settlementOf(outcome.err), delivery.ctx.log)];
-        }),
-      );
+      await Promise.all(failed);
     } finally {
       this.inFlightCount -= taken.length;
+    }
+  }
+
+  /**
+   * The outcome of each delivery: the batch handled together; if that throws for a
+   * reason that is not transient, each delivery on its own, so one bad request
+   * cannot sink its neighbours.
+   */
+  private async handle(deliveries: Delivery<T>[]): Promise<BatchItemOutcome[]> {
+    const log = this.connection.log;
+    const queue = this.spec.queue;
+    this.stats.batches++;
+    this.stats.deliveries += new Set(deliveries.map((d) => d.raw)).size;
+    const itemsOf = this.spec.itemsOf;
+    this.stats.items += itemsOf ? deliveries.reduce((n, d) => n + itemsOf(d.message), 0) : deliveries.length;
+    try {
+      const outcomes = await this.spec.handleBatch(deliveries);
+      if (outcomes.length !== deliveries.length) throw new Error(`handleBatch returned ${outcomes.length} outcomes for ${deliveries.length} deliveries`);
+      return outcomes;
+    } catch (err) {
+      if (deliveries.length === 1 || isRetryable(err)) {
+        // A transient failure of the whole batch (database or inventory
+        // unreachable) is no message's fault: retry them all later, rather
+        // than one by one now against the same outage.
+        return deliveries.map(() => ({ ok: false as const, err }));
+      }
+      // One of them may be the cause: give each its own chance.
+      log.warn({ err, queue, size: deliveries.length }, 'batch failed, retrying its messages one by one');
+      const outcomes: BatchItemOutcome[] = [];
+      for (const d of deliveries) {
+        try {
+          const [one] = await this.spec.handleBatch([d]);
+          outcomes.push(one ?? { ok: false, err: new Error('handleBatch returned no outcome') });
+        } catch (oneErr) {
+          outcomes.push({ ok: false, err: oneErr });
+        }
+      }
+      return outcomes;
     }
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Options } from 'amqplib';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
+import { BUNDLE_HEADER, type BundledReply, chunks } from './bundle';
 import type { BrokerConnection, ChannelSetup, ChannelSlot } from './connection';
 
 /**
@@ -11,8 +12,11 @@ import type { BrokerConnection, ChannelSetup, ChannelSlot } from './connection';
 export class Publisher {
   private readonly setups: ChannelSetup[] = [];
   private readonly slot: ChannelSlot;
+  /** Replies to bundled requests, by reply address, sent together at the end of the turn. */
+  private readonly bundledReplies = new Map<string, BundledReply[]>();
+  private repliesScheduled = false;
 
-  constructor(connection: BrokerConnection) {
+  constructor(private readonly connection: BrokerConnection) {
     this.slot = connection.openChannel(async (ch) => {
       for (const setup of this.setups) await setup(ch);
     });
@@ -53,8 +57,19 @@ export class Publisher {
    * Answer a request on its replyTo (direct reply-to). Best effort: the state is
    * already durable; a lost reply only means the client polls the order.
    */
-  reply(ctx: { replyTo?: string; correlationId?: string }, body: unknown, log: Logger | (() => Logger)): void {
+  reply(ctx: { replyTo?: string; correlationId?: string; bundled?: boolean }, body: unknown, log: Logger | (() => Logger)): void {
     if (!ctx.replyTo) return;
+    if (ctx.bundled && ctx.correlationId) {
+      // A bundle in, a bundle out: the replies of this turn to the same address travel together.
+      const list = this.bundledReplies.get(ctx.replyTo);
+      if (list) list.push({ correlationId: ctx.correlationId, body });
+      else this.bundledReplies.set(ctx.replyTo, [{ correlationId: ctx.correlationId, body }]);
+      if (!this.repliesScheduled) {
+        this.repliesScheduled = true;
+        setImmediate(() => this.flushReplies());
+      }
+      return;
+    }
     // A function: the message's logger is only made if a line is written (reply.ts callers pass () => ctx.log).
     const logger = (): Logger => (typeof log === 'function' ? log() : log);
     const ch = this.slot.current;
@@ -67,5 +82,25 @@ export class Publisher {
     } catch (err) {
       logger().warn({ err }, 'reply dropped');
     }
+  }
+
+  private flushReplies(): void {
+    this.repliesScheduled = false;
+    const ch = this.slot.current;
+    for (const [replyTo, items] of this.bundledReplies) {
+      if (!ch) {
+        this.connection.log.warn({ replies: items.length }, 'no broker channel, replies dropped');
+        continue;
+      }
+      for (const part of chunks(items)) {
+        try {
+          if (part.length === 1) ch.publish('', replyTo, Buffer.from(JSON.stringify(part[0]!.body)), { correlationId: part[0]!.correlationId, contentType: 'application/json' });
+          else ch.publish('', replyTo, Buffer.from(JSON.stringify({ items: part })), { contentType: 'application/json', headers: { [BUNDLE_HEADER]: part.length } });
+        } catch (err) {
+          this.connection.log.warn({ err, replies: part.length }, 'replies dropped');
+        }
+      }
+    }
+    this.bundledReplies.clear();
   }
 }
