@@ -15,6 +15,13 @@ export const REPLY_QUEUE_MODES = ['direct', 'exclusive'] as const;
 export type ReplyQueueMode = (typeof REPLY_QUEUE_MODES)[number];
 export const DEFAULT_REPLY_QUEUE: ReplyQueueMode = 'direct';
 
+/**
+ * Messages per worker queue awaiting the broker's confirm before the next is
+ * sent (messaging/rpc.ts). Requests that arrive meanwhile wait and go together;
+ * two keep the queue fed while one confirm is on its way back.
+ */
+export const DEFAULT_PUBLISHES_IN_FLIGHT = 2;
+
 export const gatewayEnv = z.object({
   ...commonEnv,
   ...dbEnv,
@@ -47,6 +54,12 @@ export const gatewayEnv = z.object({
    * and their replies come back as one. 1: every request in a message of its own.
    */
   RPC_BUNDLE_MAX: int(MAX_BUNDLE_ITEMS, 1, MAX_BUNDLE_ITEMS),
+  /**
+   * Messages per worker queue that may await the broker's confirm at once;
+   * requests that arrive meanwhile wait and go together in the next (bundles
+   * grow with the load, no timer). 0: no bound, each turn's requests go at its end.
+   */
+  RPC_PUBLISHES_IN_FLIGHT: int(DEFAULT_PUBLISHES_IN_FLIGHT, 0, 1_000),
   /**
    * A pushed stock level not heard of again for this long is unknown: the
    * gateway asks the cart manager instead of refusing from it. Above the

@@ -46,7 +46,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, log: Logger)
   // unacked (noAck): prefetch does not bound them; 10 only matters to a
   // consumer we do not have.
   const broker = new Broker({ url: config.AMQP_URL, log, topology, deliveryLimit: config.AMQP_DELIVERY_LIMIT, prefetch: 10 });
-  const rpc = new RpcClient(broker, log, config.REPLY_QUEUE, config.RPC_BUNDLE_MAX);
+  const rpc = new RpcClient(broker, log, config.REPLY_QUEUE, config.RPC_BUNDLE_MAX, config.RPC_PUBLISHES_IN_FLIGHT);
 
   const levels = new StockLevels(config.STOCK_LEVELS_STALE_MS);
   const store = createReadStore(pool);

@@ -16,10 +16,10 @@ import { randomUUID } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
 import type { z } from 'zod';
 import type { Broker } from '../../../common/src/amqp/broker';
-import { BUNDLE_HEADER, chunks, isBundle, MAX_BUNDLE_ITEMS, type ReplyBundle, replyBundle } from '../../../common/src/amqp/bundle';
+import { BUNDLE_HEADER, isBundle, MAX_BUNDLE_ITEMS, type ReplyBundle, replyBundle } from '../../../common/src/amqp/bundle';
 import { AppError } from '../../../common/src/errors';
 import type { Logger } from '../../../common/src/logger';
-import type { ReplyQueueMode } from '../config';
+import { DEFAULT_PUBLISHES_IN_FLIGHT, type ReplyQueueMode } from '../config';
 import { IDEMPOTENCY_KEY_HEADER } from '../http/contract';
 import type { NoReplyReason, RpcResult } from '../domain/outcomes';
 
@@ -69,15 +69,21 @@ interface Outgoing {
   correlationId: string;
   messageId: string;
   replyTo: string;
+  /** The caller still waits (not timed out, not lost with the connection). */
+  live(): boolean;
   queued(): void;
   failed(err: unknown): void;
 }
 
+
+
 export class RpcClient implements Rpc {
   private readonly waiters = new Map<string, Waiter>();
-  /** Requests of this turn, by queue: sent together at its end (one bundle per queue and reply address). */
+  /** Requests not sent yet, by queue (flush). */
   private readonly outbox = new Map<string, Outgoing[]>();
   private flushScheduled = false;
+  /** Per queue: messages published and not yet confirmed. */
+  private readonly publishing = new Map<string, number>();
   /** Where replies come back: direct reply-to, or ('exclusive') the channel's queue, null while it has none (down, or not declared yet). */
   private replyTo: string | null;
 
@@ -87,6 +93,8 @@ export class RpcClient implements Rpc {
     readonly mode: ReplyQueueMode = 'direct',
     /** Most requests in one message (RPC_BUNDLE_MAX); 1 sends every request alone. */
     private readonly bundleMax: number = MAX_BUNDLE_ITEMS,
+    /** Messages per queue awaiting their confirm (RPC_PUBLISHES_IN_FLIGHT); 0: no bound, every turn's requests go at its end. */
+    private readonly publishesInFlight: number = DEFAULT_PUBLISHES_IN_FLIGHT,
   ) {
     this.replyTo = mode === 'direct' ? DIRECT_REPLY_TO : null;
     // Runs on every (re)connect, before the channel publishes anything: the
@@ -171,6 +179,7 @@ export class RpcClient implements Rpc {
         correlationId,
         messageId: options.messageId,
         replyTo,
+        live: () => !settled,
         queued: () => {
           waiter.confirmed = true;
         },
@@ -180,50 +189,64 @@ export class RpcClient implements Rpc {
     });
   }
 
-  /** Hold a request until the end of the turn, when every request of the turn is sent (flush). */
+  /** Hold a request until the end of the turn, when the requests of the turn are sent (flush). */
   private enqueue(queue: string, request: Outgoing): void {
     const list = this.outbox.get(queue);
     if (list) list.push(request);
     else this.outbox.set(queue, [request]);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
   }
 
   /**
-   * Send the requests of the turn: per queue and reply address, one message
-   * alone, or a bundle of up to bundleMax (common/src/amqp/bundle.ts), each
-   * confirmed as a whole: every request in it is stored, or none is.
+   * Send what waits, per queue: one message alone, or a bundle of up to
+   * bundleMax (common/src/amqp/bundle.ts), each confirmed as a whole (every
+   * request in it is stored, or none is). At most publishesInFlight per queue
+   * await their confirm; what arrives meanwhile waits for the next, so bundles
+   * grow with the load and no timer is needed: alone at once when idle, the
+   * requests of a whole confirm round trip together under a burst (group commit).
+   * A request whose caller stopped waiting (timed out, connection lost) is not sent.
    */
   private flush(): void {
     this.flushScheduled = false;
-    const outbox = [...this.outbox];
-    this.outbox.clear();
-    for (const [queue, requests] of outbox) {
-      const byAddress = new Map<string, Outgoing[]>();
-      for (const r of requests) {
-        const list = byAddress.get(r.replyTo);
-        if (list) list.push(r);
-        else byAddress.set(r.replyTo, [r]);
+    for (const [queue, waiting] of [...this.outbox]) {
+      const live = waiting.filter((r) => r.live());
+      while (live.length > 0 && (this.publishesInFlight === 0 || (this.publishing.get(queue) ?? 0) < this.publishesInFlight)) {
+        // One reply address per message (it changes only across a reconnect in 'exclusive' mode).
+        let n = 1;
+        while (n < live.length && n < this.bundleMax && live[n]!.replyTo === live[0]!.replyTo) n++;
+        this.send(queue, live.splice(0, n));
       }
-      for (const [replyTo, all] of byAddress) {
-        for (const part of chunks(all, this.bundleMax)) {
-          const sent =
-            part.length === 1
-              ? this.broker.sendToQueue(queue, part[0]!.body, { replyTo, correlationId: part[0]!.correlationId, messageId: part[0]!.messageId })
-              : this.broker.sendToQueue(
-                  queue,
-                  { items: part.map((r) => ({ messageId: r.messageId, correlationId: r.correlationId, body: r.body })) },
-                  { replyTo, headers: { [BUNDLE_HEADER]: part.length } },
-                );
-          void sent.then(
-            () => part.forEach((r) => r.queued()),
-            (err: unknown) => part.forEach((r) => r.failed(err)),
-          );
-        }
-      }
+      if (live.length > 0) this.outbox.set(queue, live);
+      else this.outbox.delete(queue);
     }
+  }
+
+  private send(queue: string, part: Outgoing[]): void {
+    const replyTo = part[0]!.replyTo;
+    this.publishing.set(queue, (this.publishing.get(queue) ?? 0) + 1);
+    const sent =
+      part.length === 1
+        ? this.broker.sendToQueue(queue, part[0]!.body, { replyTo, correlationId: part[0]!.correlationId, messageId: part[0]!.messageId })
+        : this.broker.sendToQueue(
+            queue,
+            { items: part.map((r) => ({ messageId: r.messageId, correlationId: r.correlationId, body: r.body })) },
+            { replyTo, headers: { [BUNDLE_HEADER]: part.length } },
+          );
+    void sent
+      .then(
+        () => part.forEach((r) => r.queued()),
+        (err: unknown) => part.forEach((r) => r.failed(err)),
+      )
+      .finally(() => {
+        this.publishing.set(queue, (this.publishing.get(queue) ?? 1) - 1);
+        if (this.outbox.has(queue)) this.scheduleFlush();
+      });
   }
 
   private onMessage(msg: ConsumeMessage | null): void {

@@ -250,15 +250,49 @@ describe('RpcClient: the requests of one turn travel as a bundle, their replies 
     rpc = new RpcClient(broker, log, 'direct', 3);
     ch = await broker.connect();
     for (let n = 0; n < 7; n++) void rpc.request('q', {}, addToCartReply, { timeoutMs: 1_000, messageId: `m${n}` });
-    await tick();
+    for (let t = 0; t < 4; t++) await tick();
     expect(broker.sent.map((s) => (s.options.headers ? itemsOf(s).length : 1))).toEqual([3, 3, 1]);
 
     broker.sent = [];
     rpc = new RpcClient(broker, log, 'direct', 1);
     ch = await broker.connect();
     for (let n = 0; n < 3; n++) void rpc.request('q', { n }, addToCartReply, { timeoutMs: 1_000, messageId: `k${n}` });
-    await tick();
+    for (let t = 0; t < 4; t++) await tick();
     expect(broker.sent.map((s) => s.body)).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
+    ch.emit('close');
+  });
+
+  it('when two messages to a queue await their confirms, then the requests that arrive meanwhile wait and go together once one is confirmed; one that timed out meanwhile is not sent', async () => {
+    broker.autoConfirm = false;
+    rpc.request('q', { n: 1 }, addToCartReply, { timeoutMs: 1_000, messageId: 'a' }).catch(() => undefined);
+    await tick();
+    rpc.request('q', { n: 2 }, addToCartReply, { timeoutMs: 1_000, messageId: 'b' }).catch(() => undefined);
+    await tick();
+    expect(broker.sent.map((s) => s.body)).toEqual([{ n: 1 }, { n: 2 }]);
+    const gone = rpc.request('q', { n: 3 }, addToCartReply, { timeoutMs: 20, messageId: 'c' });
+    for (let n = 4; n <= 6; n++) rpc.request('q', { n }, addToCartReply, { timeoutMs: 1_000, messageId: `m${n}` }).catch(() => undefined);
+    await tick();
+    expect(broker.sent).toHaveLength(2);
+    await expect(gone).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    broker.sent[0]!.confirm();
+    await tick();
+    await tick();
+    expect(broker.sent).toHaveLength(3);
+    expect(itemsOf(broker.sent[2]!).map((i) => i.body)).toEqual([{ n: 4 }, { n: 5 }, { n: 6 }]);
+    ch.emit('close');
+  });
+});
+
+describe('RpcClient: RPC_PUBLISHES_IN_FLIGHT 0', () => {
+  it('when messages await their confirms, then the requests of each later turn are still sent at the end of that turn', async () => {
+    broker.autoConfirm = false;
+    rpc = new RpcClient(broker, log, 'direct', 100, 0);
+    ch = await broker.connect();
+    for (let turn = 0; turn < 3; turn++) {
+      rpc.request('q', { turn }, addToCartReply, { timeoutMs: 1_000, messageId: `t${turn}` }).catch(() => undefined);
+      await tick();
+    }
+    expect(broker.sent.map((s) => s.body)).toEqual([{ turn: 0 }, { turn: 1 }, { turn: 2 }]);
     ch.emit('close');
   });
 });
