@@ -7,9 +7,9 @@ import { exitOnConfigError, runService } from '../../common/src/lifecycle';
 import { createLogger, type Logger } from '../../common/src/logger';
 import { type InventoryConfig, loadInventoryConfig } from './config';
 import { createReservationService } from './coalesce/reservation-service';
-import { readLevels } from './db/levels';
+import { readLevels } from '../../db/stock-levels';
 import { ProductRepo } from './db/products';
-import { StockLevelsPublisher } from './levels/publisher';
+import { HEARTBEAT_PRODUCT_LIMIT, StockLevelsPublisher } from './levels/publisher';
 import type { CallStats } from './handlers/unary';
 import { startHealthReporting } from './jobs/health';
 import { startSweeper } from './jobs/sweeper';
@@ -31,7 +31,7 @@ export async function startInventoryManager(config: Readonly<InventoryConfig>, l
   const broker = new Broker({ url: config.AMQP_URL, log, topology, deliveryLimit: config.AMQP_DELIVERY_LIMIT, prefetch: 1 });
   const levels = new StockLevelsPublisher(
     {
-      read: (ids) => readLevels(pool, ids),
+      read: (ids) => readLevels(pool, ids, HEARTBEAT_PRODUCT_LIMIT),
       send: (message) => broker.publish(topology.stockLevelsExchange, '', message, { persistent: false }),
       log,
     },

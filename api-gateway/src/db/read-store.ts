@@ -6,6 +6,7 @@ import type { Pool, RowDataPacket } from '../../../common/src/db';
 import { isDealActive } from '../../../contracts/deal';
 import { type AddToCartReply, addToCartReply } from '../../../contracts/messages';
 import type { StockLevel } from '../../../contracts/stock';
+import { readLevels } from '../../../db/stock-levels';
 
 export const ORDER_LIST_LIMIT = 100;
 export const PRODUCT_LIST_LIMIT = 1000;
@@ -79,14 +80,6 @@ interface OrderItemRow extends RowDataPacket {
 interface CartRow extends RowDataPacket {
   product_id: string;
   quantity: number;
-}
-
-interface LevelRow extends RowDataPacket {
-  product_id: string;
-  quantity: number;
-  reserved: number;
-  sold: number;
-  stock_version: number | string;
 }
 
 interface OutcomeRow extends RowDataPacket {
@@ -192,10 +185,7 @@ export function createReadStore(pool: Pool, now: () => Date = () => new Date()):
       const found = await rows<ProductRow>(`SELECT ${PRODUCT_COLUMNS} ORDER BY product_id LIMIT ${PRODUCT_LIST_LIMIT}`, []);
       return found.map(toProduct);
     },
-    async stockLevels() {
-      const found = await rows<LevelRow>('SELECT product_id, quantity, reserved, sold, stock_version FROM product_details', []);
-      return found.map((r) => ({ productID: r.product_id, available: r.quantity, reserved: r.reserved, sold: r.sold, version: Number(r.stock_version) }));
-    },
+    stockLevels: () => readLevels(pool, 'all'),
     async addToCartOutcomes(requestIds) {
       if (requestIds.length === 0) return new Map();
       const found = await rows<OutcomeRow>('SELECT message_id, outcome FROM processed_messages WHERE message_id IN (?)', [[...requestIds]]);

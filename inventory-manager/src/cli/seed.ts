@@ -13,7 +13,7 @@ import { topologyFor } from '../../../common/src/amqp/topology';
 import { amqpEnv, dbEnv, loadConfig } from '../../../common/src/config';
 import { type Pool, createPool } from '../../../common/src/db';
 import { createLogger } from '../../../common/src/logger';
-import { readLevels } from '../db/levels';
+import { readLevels } from '../../../db/stock-levels';
 import { AppError } from '../../../common/src/errors';
 import { type ProductSeed, type SeedResult, seedProducts } from '../seed';
 

@@ -17,6 +17,9 @@ import type { Logger } from '../../../common/src/logger';
 import { MAX_LEVELS_PER_MESSAGE, type StockLevelsMessage } from '../../../contracts/messages';
 import type { StockLevel } from '../../../contracts/stock';
 
+/** Most products a heartbeat carries; a bigger catalogue is heard about only as it changes. */
+export const HEARTBEAT_PRODUCT_LIMIT = 10_000;
+
 export interface LevelsPublisherOptions {
   /** At most one message of changes per this many ms (the first after a quiet spell goes at once). */
   intervalMs: number;
