@@ -55,31 +55,87 @@ export interface Rpc {
 
 type Transport = Pick<Broker, 'onChannel' | 'sendToQueue'>;
 
-interface Waiter {
+type Reply = { content: Buffer } | { json: unknown };
+
+/**
+ * One request from the call to its outcome: waiting in the outbox, then sent
+ * and waiting for its reply. One object per request, its steps as methods,
+ * rather than a closure per step: under a burst 10,000 of these are alive at
+ * once, and each closure was an allocation and a context held for seconds.
+ */
+class PendingRequest<T> {
   /** The broker confirmed the request is stored: an outcome will exist. */
-  confirmed: boolean;
+  confirmed = false;
+  /** Answered, timed out or lost: later events are ignored, and an unsent request is not sent. */
+  settled = false;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly client: RpcClient,
+    readonly queue: string,
+    readonly body: unknown,
+    readonly correlationId: string,
+    readonly messageId: string,
+    readonly replyTo: string,
+    private readonly schema: z.ZodType<T>,
+    private readonly resolve: (result: RpcResult<T>) => void,
+    private readonly reject: (err: AppError) => void,
+    timeoutMs: number,
+  ) {
+    this.timer = setTimeout(() => this.noReply('timeout', 'the message broker did not confirm the request in time'), timeoutMs);
+  }
+
   /** A reply: a message's content, or an item's body from a bundle of replies (already JSON-parsed). */
-  onReply(reply: { content: Buffer } | { json: unknown }): void;
-  onLost(reason: NoReplyReason): void;
+  onReply(reply: Reply): void {
+    if (this.finish()) this.resolve(this.client.parseReply(reply, this.schema, this.queue));
+  }
+
+  /** The reply address died with the channel: no reply can arrive any more. */
+  onLost(reason: NoReplyReason): void {
+    this.noReply(reason, 'the message broker connection was lost before the request was stored');
+  }
+
+  queued(): void {
+    this.confirmed = true;
+  }
+
+  failed(err: unknown): void {
+    if (this.finish()) {
+      this.reject(notQueued(`the request could not be queued (${err instanceof AppError ? err.message : 'message broker error'})`, err));
+    }
+  }
+
+  /** Stored: the work may still be done, so the caller hears "no reply" (202 / 503 by route); not stored: nothing will happen. */
+  private noReply(reason: NoReplyReason, unstored: string): void {
+    if (!this.finish()) return;
+    if (this.confirmed) this.resolve({ timedOut: true, reason });
+    else this.reject(notQueued(unstored));
+  }
+
+  /** True the first time: the request leaves the waiters and its timer stops. */
+  private finish(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.client.forget(this.correlationId);
+    return true;
+  }
 }
 
-/** A request waiting for the end of the turn, to be published alone or in a bundle with the others of its queue. */
-interface Outgoing {
-  body: unknown;
-  correlationId: string;
-  messageId: string;
-  replyTo: string;
-  /** The caller still waits (not timed out, not lost with the connection). */
-  live(): boolean;
-  queued(): void;
-  failed(err: unknown): void;
+function notQueued(message: string, cause?: unknown): AppError {
+  return new AppError({
+    code: 'SERVICE_UNAVAILABLE',
+    message: `${message}; retry later, with the same ${IDEMPOTENCY_KEY_HEADER} to be safe`,
+    retryable: true,
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
-
+type Outgoing = PendingRequest<unknown>;
 
 export class RpcClient implements Rpc {
-  private readonly waiters = new Map<string, Waiter>();
-  /** Requests not sent yet, by queue (flush). */
+  private readonly waiters = new Map<string, Outgoing>();
+  /** Requests not sent yet, by queue, oldest first (flush). */
   private readonly outbox = new Map<string, Outgoing[]>();
   private flushScheduled = false;
   /** Per queue: messages published and not yet confirmed. */
@@ -131,62 +187,23 @@ export class RpcClient implements Rpc {
   }
 
   request<T>(queue: string, body: unknown, schema: z.ZodType<T>, options: RequestOptions): Promise<RpcResult<T>> {
-    const correlationId = randomUUID();
     return new Promise<RpcResult<T>>((resolve, reject) => {
-      let settled = false;
-      const settle = (done: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.waiters.delete(correlationId);
-        done();
-      };
-      const notQueued = (message: string, cause?: unknown) =>
-        new AppError({
-          code: 'SERVICE_UNAVAILABLE',
-          message: `${message}; retry later, with the same ${IDEMPOTENCY_KEY_HEADER} to be safe`,
-          retryable: true,
-          ...(cause === undefined ? {} : { cause }),
-        });
       const replyTo = this.replyTo;
       if (replyTo === null) {
         // 'exclusive' with no reply queue: the channel is down, so the publish would be refused as well.
         reject(notQueued('the request could not be queued (message broker unavailable)'));
         return;
       }
-
-      const waiter: Waiter = {
-        confirmed: false,
-        onReply: (reply) => settle(() => resolve(this.parseReply(reply, schema, queue))),
-        onLost: (reason) =>
-          settle(() =>
-            waiter.confirmed
-              ? resolve({ timedOut: true, reason })
-              : reject(notQueued('the message broker connection was lost before the request was stored')),
-          ),
-      };
-      const timer = setTimeout(() => {
-        settle(() =>
-          waiter.confirmed
-            ? resolve({ timedOut: true, reason: 'timeout' })
-            : reject(notQueued('the message broker did not confirm the request in time')),
-        );
-      }, options.timeoutMs);
-      this.waiters.set(correlationId, waiter);
-
-      this.enqueue(queue, {
-        body,
-        correlationId,
-        messageId: options.messageId,
-        replyTo,
-        live: () => !settled,
-        queued: () => {
-          waiter.confirmed = true;
-        },
-        failed: (err: unknown) =>
-          settle(() => reject(notQueued(`the request could not be queued (${err instanceof AppError ? err.message : 'message broker error'})`, err))),
-      });
+      const correlationId = randomUUID();
+      const request = new PendingRequest(this, queue, body, correlationId, options.messageId, replyTo, schema, resolve, reject, options.timeoutMs);
+      this.waiters.set(correlationId, request as Outgoing);
+      this.enqueue(queue, request as Outgoing);
     });
+  }
+
+  /** A request settled: no reply is awaited for it any more (PendingRequest). */
+  forget(correlationId: string): void {
+    this.waiters.delete(correlationId);
   }
 
   /** Hold a request until the end of the turn, when the requests of the turn are sent (flush). */
@@ -214,16 +231,14 @@ export class RpcClient implements Rpc {
    */
   private flush(): void {
     this.flushScheduled = false;
-    for (const [queue, waiting] of [...this.outbox]) {
-      const live = waiting.filter((r) => r.live());
-      while (live.length > 0 && (this.publishesInFlight === 0 || (this.publishing.get(queue) ?? 0) < this.publishesInFlight)) {
-        // One reply address per message (it changes only across a reconnect in 'exclusive' mode).
-        let n = 1;
-        while (n < live.length && n < this.bundleMax && live[n]!.replyTo === live[0]!.replyTo) n++;
-        this.send(queue, live.splice(0, n));
+    for (const [queue, waiting] of this.outbox) {
+      // A queue at its bound is left as it is: under a burst thousands wait
+      // here, and each turn that adds one must not walk them all.
+      while (waiting.length > 0 && (this.publishesInFlight === 0 || (this.publishing.get(queue) ?? 0) < this.publishesInFlight)) {
+        const part = takeBundle(waiting, this.bundleMax);
+        if (part.length > 0) this.send(queue, part);
       }
-      if (live.length > 0) this.outbox.set(queue, live);
-      else this.outbox.delete(queue);
+      if (waiting.length === 0) this.outbox.delete(queue);
     }
   }
 
@@ -283,7 +298,8 @@ export class RpcClient implements Rpc {
     }
   }
 
-  private parseReply<T>(reply: { content: Buffer } | { json: unknown }, schema: z.ZodType<T>, queue: string): RpcResult<T> {
+  /** The reply as the caller's schema reads it; a reply that does not parse or match is "no reply" (bad-reply). */
+  parseReply<T>(reply: Reply, schema: z.ZodType<T>, queue: string): RpcResult<T> {
     let json: unknown;
     if ('json' in reply) {
       json = reply.json;
@@ -307,4 +323,27 @@ export class RpcClient implements Rpc {
   private abandonAll(reason: NoReplyReason): void {
     for (const waiter of [...this.waiters.values()]) waiter.onLost(reason);
   }
+}
+
+/**
+ * Take from the head of `waiting` the next message's requests: up to `max`
+ * live ones with the reply address of the first (it changes only across a
+ * reconnect in 'exclusive' mode). A request whose caller stopped waiting is
+ * dropped on the way, never sent.
+ */
+function takeBundle(waiting: Outgoing[], max: number): Outgoing[] {
+  let dead = 0;
+  while (dead < waiting.length && waiting[dead]!.settled) dead++;
+  let end = dead;
+  const part: Outgoing[] = [];
+  while (end < waiting.length && part.length < max) {
+    const r = waiting[end]!;
+    if (!r.settled) {
+      if (part.length > 0 && r.replyTo !== part[0]!.replyTo) break;
+      part.push(r);
+    }
+    end++;
+  }
+  waiting.splice(0, end);
+  return part;
 }
