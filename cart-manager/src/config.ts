@@ -22,6 +22,13 @@ export const cartEnv = z.object({
   /** Batches of one queue that may run at once in this process. */
   CART_BATCH_CONCURRENCY: int(2, 1, 16),
   MAX_QUANTITY_PER_LINE: int(100, 1, 1_000_000),
+  /**
+   * A checkout whose units are all held by pending payments waits this long
+   * for them to end (sold: SOLD_OUT; given back: its turn to reserve) before
+   * it is answered ALL_RESERVED; 0 answers at once. A mock payment takes
+   * PAYMENT_LATENCY_MS (200 ms by default); the wait leaves room for a rush.
+   */
+  ALL_RESERVED_WAIT_MS: int(2_000, 0, 60_000),
 });
 
 export type CartConfig = z.infer<typeof cartEnv>;

@@ -27,7 +27,7 @@ runService(log, async () => {
   // Every queue in adaptive batches: one transaction per batch, an outcome per message.
   const batching = { maxBatch: config.CART_BATCH_MAX, concurrency: config.CART_BATCH_CONCURRENCY };
   broker.consumeBatches(addToCartConsumer({ pool, broker, log, maxPerLine: config.MAX_QUANTITY_PER_LINE, crash: config }, topology.addToCart, batching));
-  broker.consumeBatches(checkoutConsumer({ pool, broker, log, processOrderQueue: topology.processOrder, crash: config }, topology.checkout, batching));
+  broker.consumeBatches(checkoutConsumer({ pool, broker, log, processOrderQueue: topology.processOrder, crash: config, allReservedWaitMs: config.ALL_RESERVED_WAIT_MS }, topology.checkout, batching));
   broker.consumeBatches(orderFinalizedConsumer({ pool, log, crash: config }, topology.orderFinalized, batching));
 
   await broker.start();

@@ -11,6 +11,18 @@ export type CheckoutStep =
   /** The order is final already (refused here, or finished earlier): reply with it. */
   | { kind: 'final'; order: OrderSummary };
 
+/**
+ * Every unit the cart lacks is held by pending payments (ALL_RESERVED), and
+ * the caller is willing to wait (waitOnHolds): nothing is recorded; decide it
+ * again once those payments may have ended (handlers/checkout.ts).
+ */
+export interface HeldStep {
+  kind: 'held';
+  orderId: string;
+}
+
+export type BatchStep = CheckoutStep | HeldStep;
+
 export function stepOf(order: OrderSummary): CheckoutStep {
   return order.status === 'pending' ? { kind: 'process', order } : { kind: 'final', order };
 }
@@ -34,6 +46,11 @@ export interface CheckoutState {
   now: Date;
 }
 
+export interface DecideOptions {
+  /** A checkout the stock refuses ALL_RESERVED is 'held' (decided later) rather than recorded as failed. */
+  waitOnHolds?: boolean;
+}
+
 export const IN_PROGRESS_MESSAGE = 'another checkout of this client is in progress';
 
 /**
@@ -53,11 +70,16 @@ export const IN_PROGRESS_MESSAGE = 'another checkout of this client is in progre
  * most as many units as were available, and the rest are refused here
  * (ALL_RESERVED while holds may come back, SOLD_OUT when none can) without a
  * Reserve under the product row's lock. It only refuses: a unit is granted by
- * the inventory manager's Reserve alone, and a buyer refused ALL_RESERVED
- * because an earlier order of the batch was handed the unit just tries again.
+ * the inventory manager's Reserve alone. With `waitOnHolds`, a checkout the
+ * stock refuses ALL_RESERVED (its units held by pending payments, perhaps by
+ * an earlier order of this very batch) is 'held' instead: not recorded, to be
+ * decided again when those payments have ended, so its buyer hears SOLD_OUT,
+ * or gets a unit a decline gave back, rather than "try again".
  */
-export function decideCheckouts(jobs: readonly CheckoutJob[], state: CheckoutState): { steps: CheckoutStep[]; inserts: NewOrder[] } {
-  const steps: CheckoutStep[] = [];
+export function decideCheckouts(jobs: readonly CheckoutJob[], state: CheckoutState): { steps: CheckoutStep[]; inserts: NewOrder[] };
+export function decideCheckouts(jobs: readonly CheckoutJob[], state: CheckoutState, options: DecideOptions): { steps: BatchStep[]; inserts: NewOrder[] };
+export function decideCheckouts(jobs: readonly CheckoutJob[], state: CheckoutState, options: DecideOptions = {}): { steps: BatchStep[]; inserts: NewOrder[] } {
+  const steps: BatchStep[] = [];
   const inserts: NewOrder[] = [];
   const decided = new Map<string, CheckoutStep>();
   const pendingByClient = new Map(state.pendingByClient);
@@ -72,6 +94,10 @@ export function decideCheckouts(jobs: readonly CheckoutJob[], state: CheckoutSta
       continue;
     }
     const order = decideOne(job, state, pendingByClient, stock);
+    if (options.waitOnHolds && order.status === 'failed' && order.code === 'ALL_RESERVED') {
+      steps.push({ kind: 'held', orderId: job.orderID });
+      continue;
+    }
     if (order.status === 'pending') {
       pendingByClient.set(rowKey(job.clientID), summaryOf(order));
       takeUnits(stock, order.lines);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Broker } from '../../../common/src/amqp/broker';
 import type { BatchConsumerSpec, BatchItemOutcome, Delivery } from '../../../common/src/amqp/consume';
 import { type Pool, RetryTransaction, isDuplicateKey, withTransaction } from '../../../common/src/db';
@@ -8,7 +9,7 @@ import { type CrashConfig, crashPoint } from '../../../common/src/crash';
 import { cartsByClient, lockCarts } from '../db/carts';
 import { findOrders, findPendingOrders, insertItems, insertOrders } from '../db/orders';
 import { databaseNow, readPricing } from '../db/products';
-import { type CheckoutStep, decideCheckouts } from '../domain/checkout-batch';
+import { type BatchStep, type CheckoutStep, type DecideOptions, decideCheckouts } from '../domain/checkout-batch';
 import { rowKey } from '../domain/row-key';
 import { type BatchOptions, withDataErrorsFinal } from './batching';
 
@@ -21,7 +22,16 @@ export interface CheckoutDeps {
   /** Where a pending order goes next: `<prefix>.checkout.process`. */
   processOrderQueue: string;
   crash: CrashConfig;
+  /**
+   * How long a checkout whose units are all held by pending payments waits
+   * for them to end before it is answered ALL_RESERVED (ALL_RESERVED_WAIT_MS;
+   * 0: answered at once).
+   */
+  allReservedWaitMs: number;
 }
+
+/** How often a held checkout looks at the stock again while it waits. */
+export const HELD_RECHECK_MS = 100;
 
 /**
  * The consumer of `<prefix>.cart.checkout`, in adaptive batches: make the
@@ -40,15 +50,49 @@ export function checkoutConsumer(deps: CheckoutDeps, queue: string, batching: Ba
 }
 
 /**
- * After the commit: publish one process job for the batch's pending orders
- * (confirmed; a batch of more than MAX_ORDERS_PER_JOB is split), answer the
- * final ones, and say per delivery whether its work is done. A publish that
- * failed leaves its deliveries to be retried: each redelivery finds its
- * pending order and publishes again, as after a crash between the commit and
- * the publish.
+ * Decide the batch's checkouts and settle each: make the orders in one
+ * transaction, then hand the pending ones to the checkout manager and answer
+ * the final ones (settleSteps). A checkout whose units are all held by pending
+ * payments is not refused yet: while allReservedWaitMs lasts, those held are
+ * decided again every HELD_RECHECK_MS, in a transaction of their own, until
+ * the holds have ended (a sale: SOLD_OUT; a decline or an expiry: the unit is
+ * theirs to reserve); then, or once the wait is over, they are answered. A
+ * payment takes a fraction of a second, so in a sale's rush the losers hear
+ * a final answer where they used to hear "try again", and do not come back.
+ * Nothing is held in the database meanwhile (no lock, no row): a crash
+ * redelivers the waiting messages, which are decided anew.
  */
 export async function handleCheckoutBatch(deps: CheckoutDeps, batch: readonly Delivery<CheckoutJob>[]): Promise<BatchItemOutcome[]> {
-  const steps = await createOrders(deps, batch.map((d) => d.message));
+  const outcomes: BatchItemOutcome[] = new Array<BatchItemOutcome>(batch.length);
+  const waitUntil = Date.now() + deps.allReservedWaitMs;
+  let todo = batch.map((_, i) => i);
+  for (;;) {
+    const part = todo.map((i) => batch[i]!);
+    const steps = await createOrders(deps, part.map((d) => d.message), { waitOnHolds: Date.now() < waitUntil });
+    const settled = await settleSteps(deps, part, steps);
+    todo = todo.filter((i, j) => {
+      const outcome = settled[j];
+      if (outcome) outcomes[i] = outcome;
+      return !outcome;
+    });
+    if (todo.length === 0) return outcomes;
+    await sleep(Math.max(0, Math.min(HELD_RECHECK_MS, waitUntil - Date.now())));
+  }
+}
+
+/**
+ * After the commit: publish one process job for the part's pending orders
+ * (confirmed; more than MAX_ORDERS_PER_JOB are split), answer the final ones,
+ * and say per delivery whether its work is done (undefined: held, decided
+ * later). A publish that failed leaves its deliveries to be retried: each
+ * redelivery finds its pending order and publishes again, as after a crash
+ * between the commit and the publish.
+ */
+async function settleSteps(
+  deps: CheckoutDeps,
+  batch: readonly Delivery<CheckoutJob>[],
+  steps: readonly BatchStep[],
+): Promise<(BatchItemOutcome | undefined)[]> {
   if (steps.some((s) => s.kind === 'process')) crashPoint('cart.after-order-commit', deps.crash);
   const handOver = batch.filter((_, i) => steps[i]!.kind === 'process');
   const unpublished = new Map<Delivery<CheckoutJob>, unknown>();
@@ -72,8 +116,9 @@ export async function handleCheckoutBatch(deps: CheckoutDeps, batch: readonly De
     }
   }
   deps.log.info(batchSummary(steps), 'checkout batch done');
-  return batch.map(({ ctx }, i): BatchItemOutcome => {
+  return batch.map(({ ctx }, i): BatchItemOutcome | undefined => {
     const step = steps[i]!;
+    if (step.kind === 'held') return undefined;
     if (step.kind === 'final') {
       if (deps.log.isLevelEnabled('debug')) ctx.log.debug({ status: step.order.status, code: step.order.code }, 'checkout answered by the cart manager');
       deps.broker.reply(ctx, checkoutReplyOf(step.order), () => ctx.log);
@@ -90,17 +135,19 @@ export async function handleCheckoutBatch(deps: CheckoutDeps, batch: readonly De
  * order's story): how many orders went on to the checkout manager, and the
  * others by status and code.
  */
-export function batchSummary(steps: readonly CheckoutStep[]): Record<string, unknown> {
+export function batchSummary(steps: readonly BatchStep[]): Record<string, unknown> {
   const answered: Record<string, number> = {};
   let handedOver = 0;
+  let held = 0;
   for (const step of steps) {
     if (step.kind === 'process') handedOver++;
+    else if (step.kind === 'held') held++;
     else {
       const key = step.order.code ? `${step.order.status}:${step.order.code}` : step.order.status;
       answered[key] = (answered[key] ?? 0) + 1;
     }
   }
-  return { size: steps.length, handedOver, answered };
+  return { size: steps.length, handedOver, answered, ...(held > 0 ? { held } : {}) };
 }
 
 /**
@@ -117,8 +164,13 @@ export function batchSummary(steps: readonly CheckoutStep[]): Record<string, unk
  * If an insert still hits a unique key (another worker inserted the same
  * order, or a pending order of the client, and committed while this batch
  * waited), the transaction starts over: it then reads what that worker wrote.
+ * With `waitOnHolds`, a checkout refused ALL_RESERVED is 'held' and recorded
+ * nowhere (decideCheckouts).
  */
-export async function createOrders(deps: { pool: Pool; log: Logger; crash?: CrashConfig }, jobs: readonly CheckoutJob[]): Promise<CheckoutStep[]> {
+type CreateDeps = { pool: Pool; log: Logger; crash?: CrashConfig };
+export async function createOrders(deps: CreateDeps, jobs: readonly CheckoutJob[]): Promise<CheckoutStep[]>;
+export async function createOrders(deps: CreateDeps, jobs: readonly CheckoutJob[], options: DecideOptions): Promise<BatchStep[]>;
+export async function createOrders(deps: CreateDeps, jobs: readonly CheckoutJob[], options: DecideOptions = {}): Promise<BatchStep[]> {
   if (jobs.length === 0) return [];
   return withTransaction(
     deps.pool,
@@ -135,7 +187,7 @@ export async function createOrders(deps: { pool: Pool; log: Logger; crash?: Cras
       const products = await readPricing(conn, productIds);
       // Only carts are priced: a batch of replays and empty carts reads no clock.
       const now = carts.size > 0 ? await databaseNow(conn) : new Date();
-      const { steps, inserts } = decideCheckouts(jobs, { existing, pendingByClient, carts, products, now });
+      const { steps, inserts } = decideCheckouts(jobs, { existing, pendingByClient, carts, products, now }, options);
 
       try {
         await insertOrders(conn, inserts);

@@ -103,6 +103,18 @@ describe('decideCheckouts: a batch decided in arrival order, as if one checkout 
       });
     });
 
+    test('when the caller waits on holds, then the orders the holds refuse are held (recorded nowhere), and the others are decided as ever', () => {
+      const jobs = [1, 2, 3].map((n) => ({ orderID: id(n), clientID: `c${n}` }));
+      const carts = new Map([...jobs.slice(0, 2).map((j): [string, { productId: string; quantity: number }[]] => [rowKey(j.clientID), cartOf('A', 1)]), [rowKey('c3'), cartOf('B', 1)]]);
+      const { steps, inserts } = decideCheckouts(jobs, { ...empty, products: stocked({ available: 1, reserved: 0, sold: 9 }), carts }, { waitOnHolds: true });
+      // c1 takes the last unit; c2 would be ALL_RESERVED (held by c1's payment): held; c3 buys B, which has no counters.
+      expect(steps.map((s) => (s.kind === 'held' ? ['held', s.orderId] : [s.kind, s.order.orderId]))).toEqual([['process', id(1)], ['held', id(2)], ['process', id(3)]]);
+      expect(inserts.map((o) => o.orderId)).toEqual([id(1), id(3)]);
+      // SOLD_OUT is final even while waiting on holds: nothing can come back.
+      const soldOut = decideCheckouts([jobs[1]!], { ...empty, products: stocked({ available: 0, reserved: 0, sold: 10 }), carts }, { waitOnHolds: true });
+      expect(soldOut.steps).toEqual([{ kind: 'final', order: expect.objectContaining({ code: 'SOLD_OUT' }) }]);
+    });
+
     test('when nothing is available or held, then SOLD_OUT; when fewer exist than asked even with the holds, INSUFFICIENT_STOCK', () => {
       const carts = new Map([[rowKey('c'), cartOf('A', 1)]]);
       const soldOut = decideCheckouts([{ orderID: id(1), clientID: 'c' }], { ...empty, products: stocked({ available: 0, reserved: 0, sold: 10 }), carts });
