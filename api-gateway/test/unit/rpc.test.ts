@@ -262,8 +262,10 @@ describe('RpcClient: the requests of one turn travel as a bundle, their replies 
     ch.emit('close');
   });
 
-  it('when two messages to a queue await their confirms, then the requests that arrive meanwhile wait and go together once one is confirmed; one that timed out meanwhile is not sent', async () => {
+  it('when two messages to a queue await their confirms (a bound of 2), then the requests that arrive meanwhile wait and go together once one is confirmed; one that timed out meanwhile is not sent', async () => {
     broker.autoConfirm = false;
+    rpc = new RpcClient(broker, log, 'direct', 100, 2);
+    ch = await broker.connect();
     rpc.request('q', { n: 1 }, addToCartReply, { timeoutMs: 1_000, messageId: 'a' }).catch(() => undefined);
     await tick();
     rpc.request('q', { n: 2 }, addToCartReply, { timeoutMs: 1_000, messageId: 'b' }).catch(() => undefined);
