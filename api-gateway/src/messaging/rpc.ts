@@ -332,9 +332,7 @@ export class RpcClient implements Rpc {
  * dropped on the way, never sent.
  */
 function takeBundle(waiting: Outgoing[], max: number): Outgoing[] {
-  let dead = 0;
-  while (dead < waiting.length && waiting[dead]!.settled) dead++;
-  let end = dead;
+  let end = 0;
   const part: Outgoing[] = [];
   while (end < waiting.length && part.length < max) {
     const r = waiting[end]!;
