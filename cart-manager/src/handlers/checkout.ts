@@ -115,7 +115,8 @@ async function settleSteps(
       deps.log.warn({ err, orders: part.length }, 'process-order job not published; its checkouts are retried');
     }
   }
-  deps.log.info(batchSummary(steps), 'checkout batch done');
+  // A recheck that found every held checkout still held decided nothing: no line for it.
+  if (steps.some((s) => s.kind !== 'held')) deps.log.info(batchSummary(steps), 'checkout batch done');
   return batch.map(({ ctx }, i): BatchItemOutcome | undefined => {
     const step = steps[i]!;
     if (step.kind === 'held') return undefined;
@@ -150,6 +151,8 @@ export function batchSummary(steps: readonly BatchStep[]): Record<string, unknow
   return { size: steps.length, handedOver, answered, ...(held > 0 ? { held } : {}) };
 }
 
+type CreateDeps = { pool: Pool; log: Logger; crash?: CrashConfig };
+
 /**
  * Turn the clients' carts into orders, one transaction for the batch: read
  * the orders that exist already (the order id is the idempotency key: a
@@ -167,7 +170,6 @@ export function batchSummary(steps: readonly BatchStep[]): Record<string, unknow
  * With `waitOnHolds`, a checkout refused ALL_RESERVED is 'held' and recorded
  * nowhere (decideCheckouts).
  */
-type CreateDeps = { pool: Pool; log: Logger; crash?: CrashConfig };
 export async function createOrders(deps: CreateDeps, jobs: readonly CheckoutJob[]): Promise<CheckoutStep[]>;
 export async function createOrders(deps: CreateDeps, jobs: readonly CheckoutJob[], options: DecideOptions): Promise<BatchStep[]>;
 export async function createOrders(deps: CreateDeps, jobs: readonly CheckoutJob[], options: DecideOptions = {}): Promise<BatchStep[]> {
