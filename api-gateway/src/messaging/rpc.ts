@@ -12,7 +12,6 @@
  * each request carries a fresh correlation id, so two HTTP retries of the same
  * order each get their own answer.
  */
-import { randomUUID } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
 import type { z } from 'zod';
 import type { Broker } from '../../../common/src/amqp/broker';
@@ -21,6 +20,7 @@ import { AppError } from '../../../common/src/errors';
 import type { Logger } from '../../../common/src/logger';
 import { DEFAULT_PUBLISHES_IN_FLIGHT, type ReplyQueueMode } from '../config';
 import { IDEMPOTENCY_KEY_HEADER } from '../http/contract';
+import { randomUuid } from '../domain/ids';
 import type { NoReplyReason, RpcResult } from '../domain/outcomes';
 
 export const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
@@ -194,7 +194,7 @@ export class RpcClient implements Rpc {
         reject(notQueued('the request could not be queued (message broker unavailable)'));
         return;
       }
-      const correlationId = randomUUID();
+      const correlationId = randomUuid();
       const request = new PendingRequest(this, queue, body, correlationId, options.messageId, replyTo, schema, resolve, reject, options.timeoutMs);
       this.waiters.set(correlationId, request as Outgoing);
       this.enqueue(queue, request as Outgoing);

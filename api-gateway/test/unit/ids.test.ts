@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ADD_TO_CART_NAMESPACE, addToCartRequestIdFor, ORDER_ID_NAMESPACE, orderIdFor, uuidV5 } from '../../src/domain/ids';
+import { ADD_TO_CART_NAMESPACE, addToCartRequestIdFor, ORDER_ID_NAMESPACE, orderIdFor, randomUuid, uuidV5 } from '../../src/domain/ids';
 
 const DNS_NAMESPACE = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
 const isUuid = (value: string) => z.uuid().safeParse(value).success;
@@ -18,6 +18,15 @@ describe('uuidV5', () => {
     expect(isUuid(ORDER_ID_NAMESPACE)).toBe(true);
     expect(isUuid(ADD_TO_CART_NAMESPACE)).toBe(true);
     expect(ORDER_ID_NAMESPACE).not.toBe(ADD_TO_CART_NAMESPACE);
+  });
+});
+
+describe('randomUuid', () => {
+  it('when drawn past one refill of its entropy, then every id is a distinct RFC 9562 version 4 UUID', () => {
+    // 256 ids per refill: 1,000 draws cross three refills.
+    const ids = Array.from({ length: 1000 }, () => randomUuid());
+    expect(new Set(ids).size).toBe(1000);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });
 
