@@ -1,9 +1,12 @@
 import DataLoader from 'dataloader';
 import { addToCartReply, type AddToCartJob, type AddToCartReply } from '../../../contracts/messages';
-import { IDEMPOTENCY_KEY_HEADER } from '../http/contract';
+import { IDEMPOTENCY_KEY_HEADER, type RouteInput, type Routes } from '../http/contract';
+import type { StockRefusal } from '../../../common/src/stock-levels/view';
 import { addToCartRequestIdFor } from '../domain/ids';
-import { addToCartOutcome, failure } from '../domain/outcomes';
+import { addToCartOutcome, failure, type HttpReply } from '../domain/outcomes';
 import { type Handlers, type HandlerDeps, ok } from './types';
+
+type AddToCartInput = RouteInput<Routes['addToCart']>['body'];
 
 /** Most request ids one lookup of recorded answers asks for. */
 const OUTCOME_LOOKUP_MAX = 500;
@@ -26,37 +29,47 @@ export function cartHandlers(deps: HandlerDeps): Pick<Handlers, 'addToCart' | 'g
       return undefined;
     });
 
+  /** Ask the cart manager; past the wait the client gets 503 and retries. */
+  const askCartManager = (body: AddToCartInput, requestID: string): Promise<HttpReply> => {
+    // A job still queued past its deadline is dropped by the cart manager
+    // instead of piling up behind the retries.
+    const job: AddToCartJob = {
+      requestID,
+      clientID: body.clientID,
+      productID: body.productID,
+      quantity: body.quantity,
+      deadline: Date.now() + deps.config.ADD_TO_CART_WAIT_MS,
+    };
+    return deps.rpc.request(deps.topology.addToCart, job, addToCartReply, {
+      timeoutMs: deps.config.ADD_TO_CART_WAIT_MS,
+      messageId: requestID,
+    }).then(addToCartOutcome);
+  };
+
+  /**
+   * Refused at the door from the pushed stock levels: no unit can be had now.
+   * A retry of a request that was applied gets its first answer (the lookup;
+   * without a key the request is new). Unknown or stale levels refuse
+   * nothing, and nothing is ever granted here.
+   */
+  const refuseAtDoor = async (body: AddToCartInput, key: string | undefined, requestID: string, refusal: StockRefusal): Promise<HttpReply> => {
+    const answer = key === undefined ? null : await recordedAnswer(requestID);
+    if (answer) return addToCartOutcome({ timedOut: false, reply: answer });
+    if (answer === null) {
+      deps.doorRefusals.inc({ code: refusal.code });
+      return failure(refusal.code, refusal.message);
+    }
+    return askCartManager(body, requestID);
+  };
+
   return {
-    async addToCart({ body, headers }) {
+    // Not async on its way to the cart manager: under a burst 10,000 wait for
+    // it at once, and a suspended async function holds its frame meanwhile.
+    addToCart({ body, headers }) {
       const key = headers[IDEMPOTENCY_KEY_HEADER];
       const requestID = addToCartRequestIdFor(body, key);
-      // Refused at the door from the pushed stock levels: no unit can be had
-      // now. A retry of a request that was applied gets its first answer (the
-      // lookup; without a key the request is new). Unknown or stale levels
-      // refuse nothing, and nothing is ever granted here.
       const refusal = deps.levels.refusal(body.productID, body.quantity);
-      if (refusal) {
-        const answer = key === undefined ? null : await recordedAnswer(requestID);
-        if (answer) return addToCartOutcome({ timedOut: false, reply: answer });
-        if (answer === null) {
-          deps.doorRefusals.inc({ code: refusal.code });
-          return failure(refusal.code, refusal.message);
-        }
-      }
-      // Past the wait the client gets 503 and retries: a job still queued by
-      // then is dropped by the cart manager instead of piling up behind retries.
-      const job: AddToCartJob = {
-        requestID,
-        clientID: body.clientID,
-        productID: body.productID,
-        quantity: body.quantity,
-        deadline: Date.now() + deps.config.ADD_TO_CART_WAIT_MS,
-      };
-      const result = await deps.rpc.request(deps.topology.addToCart, job, addToCartReply, {
-        timeoutMs: deps.config.ADD_TO_CART_WAIT_MS,
-        messageId: requestID,
-      });
-      return addToCartOutcome(result);
+      return refusal ? refuseAtDoor(body, key, requestID, refusal) : askCartManager(body, requestID);
     },
 
     async getCart({ params }) {

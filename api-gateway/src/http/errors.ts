@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { AppError, TransientError } from '../../../common/src/errors';
 import type { Logger } from '../../../common/src/logger';
 import { BODY_LIMIT_BYTES, RETRY_AFTER_HEADER } from './contract';
@@ -53,15 +53,20 @@ export function replyForError(err: unknown): { reply: HttpReply; internal?: { re
   return { reply: failure('INTERNAL', `internal error, reference ${reference}`), internal: { reference } };
 }
 
+/** Answer a request that failed with `err` (replyForError), logging what is ours. */
+export function sendError(log: Logger, req: Request, res: Response, err: unknown, retryAfterSeconds: number): void {
+  const { reply, internal } = replyForError(err);
+  if (internal) log.error({ err, reference: internal.reference, method: req.method, path: req.path }, 'request failed');
+  sendReply(res, reply, retryAfterSeconds);
+}
+
 export function errorHandler(log: Logger, retryAfterSeconds: number): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) {
       next(err);
       return;
     }
-    const { reply, internal } = replyForError(err);
-    if (internal) log.error({ err, reference: internal.reference, method: req.method, path: req.path }, 'request failed');
-    sendReply(res, reply, retryAfterSeconds);
+    sendError(log, req, res, err, retryAfterSeconds);
   };
 }
 
