@@ -22,14 +22,26 @@ export interface ServiceSurface {
 }
 
 /**
- * The gateway's young generation, capped. Left to V8, on a machine with a few
- * GiB to spare each semi-space grows to tens of MB; with 10,000 connections
- * open, that slack was ~70 MB of the gateway's 310 MB peak RSS (heap total
- * 170 MB, used 120 MB). Its requests live for seconds, far longer than any
- * young generation, so a smaller one promotes the same objects after the same
- * two scavenges and costs no measurable CPU (BENCHMARKS.md, issue 9).
+ * The gateway's heap, sized for 10,000 connections held open (BENCHMARKS.md, issue 9).
+ * - `--max-semi-space-size=8`: the young generation, capped. Left to V8, on a
+ *   machine with a few GiB to spare each semi-space grows to tens of MB; with
+ *   10,000 connections open, that slack was ~70 MB of the gateway's 310 MB peak
+ *   RSS. Its requests live for seconds, far longer than any young generation,
+ *   so a smaller one promotes the same objects after the same two scavenges
+ *   and costs no measurable CPU.
+ * - `--heap-growing-percent=30`: the old generation is collected once it has
+ *   grown 30% past what the last full collection kept, not the up to 4x V8
+ *   allows itself when memory is plentiful. Every request of a burst is
+ *   promoted (it outlives two scavenges) and dies a few seconds later, so
+ *   under V8's own limit a 10-unit sale piled up ~120 MB of dead requests
+ *   without one full collection: the peak RSS of a gateway holding 10,000
+ *   connections was that garbage on top of ~215 MB the connections alone take
+ *   in node:http. 30% kept S1K / S2K at 274 / 290 MB where 40% gave 300 /
+ *   294 and none 320-342 / 332-338, for about a second more gateway CPU in
+ *   S2K. Unlike --max-old-space-size it sets no ceiling a bigger load could
+ *   hit.
  */
-export const GATEWAY_NODE_ARGS = ['--max-semi-space-size=8'] as const;
+export const GATEWAY_NODE_ARGS = ['--max-semi-space-size=8', '--heap-growing-percent=30'] as const;
 
 export const SURFACES: Readonly<Record<ServiceName, ServiceSurface>> = {
   'inventory-manager': { ports: ['GRPC_PORT', 'OPS_PORT'], main: 'GRPC_PORT', ops: 'OPS_PORT', nodeArgs: [] },
