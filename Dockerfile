@@ -29,4 +29,4 @@ USER node
 STOPSIGNAL SIGTERM
 EXPOSE 5003 9100
 # The default is the gateway, with its node options (tools/lib/services.ts, GATEWAY_NODE_ARGS).
-CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=30", "dist/api-gateway/src/main.js"]
+CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=20", "dist/api-gateway/src/main.js"]

@@ -349,7 +349,7 @@ seed_demo() {
 # ---------------------------------------------------------------- services
 entry_of() { printf 'dist/%s/src/main.js' "$1"; }
 # Node options of a service (the same as GATEWAY_NODE_ARGS in tools/lib/services.ts and the compose command).
-node_args_of() { case "$1" in api-gateway) printf '%s' '--max-semi-space-size=8 --heap-growing-percent=30' ;; esac; }
+node_args_of() { case "$1" in api-gateway) printf '%s' '--max-semi-space-size=8 --heap-growing-percent=20' ;; esac; }
 
 # Pool size of one process of a service, as it will run (mirrors */src/config.ts).
 pool_of() {

@@ -29,19 +29,20 @@ export interface ServiceSurface {
  *   RSS. Its requests live for seconds, far longer than any young generation,
  *   so a smaller one promotes the same objects after the same two scavenges
  *   and costs no measurable CPU.
- * - `--heap-growing-percent=30`: the old generation is collected once it has
- *   grown 30% past what the last full collection kept, not the up to 4x V8
+ * - `--heap-growing-percent=20`: the old generation is collected once it has
+ *   grown 20% past what the last full collection kept, not the up to 4x V8
  *   allows itself when memory is plentiful. Every request of a burst is
  *   promoted (it outlives two scavenges) and dies a few seconds later, so
  *   under V8's own limit a 10-unit sale piled up ~120 MB of dead requests
  *   without one full collection: the peak RSS of a gateway holding 10,000
- *   connections was that garbage on top of ~215 MB the connections alone take
- *   in node:http. 30% kept S1K / S2K at 274 / 290 MB where 40% gave 300 /
- *   294 and none 320-342 / 332-338, for about a second more gateway CPU in
- *   S2K. Unlike --max-old-space-size it sets no ceiling a bigger load could
- *   hit.
+ *   connections was that garbage on top of the ~215 MB the connections and
+ *   the process take in node:http. Gateway peak RSS in S2K, same session:
+ *   none 332-338 MB, 30% 283-315, 20% 274-294; each full collection costs
+ *   ~5-30 ms on the main thread, and 20% about half a CPU second more than
+ *   30% in S2K. Unlike --max-old-space-size it sets no ceiling a bigger load
+ *   could hit.
  */
-export const GATEWAY_NODE_ARGS = ['--max-semi-space-size=8', '--heap-growing-percent=30'] as const;
+export const GATEWAY_NODE_ARGS = ['--max-semi-space-size=8', '--heap-growing-percent=20'] as const;
 
 export const SURFACES: Readonly<Record<ServiceName, ServiceSurface>> = {
   'inventory-manager': { ports: ['GRPC_PORT', 'OPS_PORT'], main: 'GRPC_PORT', ops: 'OPS_PORT', nodeArgs: [] },
