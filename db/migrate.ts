@@ -19,7 +19,7 @@ export const MIGRATIONS_DIR = path.join(REPO_ROOT, 'db', 'migrations');
 export async function createDatabase(config: DbConfig): Promise<void> {
   const conn = await mysql.createConnection({ host: config.DB_HOST, port: config.DB_PORT, user: config.DB_USER, password: config.DB_PASSWORD });
   try {
-    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${config.DB_NAME}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${config.DB_NAME}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin`);
   } finally {
     await conn.end();
   }

@@ -33,6 +33,20 @@ describe('inventory manager (gRPC, real MariaDB)', () => {
     }
   }
 
+  test('when ids differ only by trailing spaces, then the gRPC entry refuses the spaced one and the columns keep them apart (NO PAD)', async () => {
+    await system.seed({ productId: 'exact', stock: 5 });
+    expect(await refusal(inventory.reserve(randomUUID(), [{ productId: 'exact  ', quantity: 1 }]))).toBe('INVALID_REQUEST');
+    expect(await refusal(inventory.checkQuantity('exact\u0000'))).toBe('INVALID_REQUEST');
+    // Under utf8mb4_bin (PAD SPACE) 'exact  ' found 'exact', and the second cart line was a duplicate key.
+    const [found] = await system.pool.query<any[]>("SELECT product_id FROM product_details WHERE product_id = 'exact  '");
+    expect(found).toEqual([]);
+    await system.pool.query("INSERT INTO client_cart (client_id, product_id, quantity) VALUES ('pad', 'exact', 1), ('pad', 'exact  ', 1)");
+    const [lines] = await system.pool.query<any[]>("SELECT product_id FROM client_cart WHERE client_id = 'pad' ORDER BY product_id");
+    expect(lines.map((l) => l.product_id)).toEqual(['exact', 'exact  ']);
+    await system.pool.query("DELETE FROM client_cart WHERE client_id = 'pad'");
+    expect(await inventory.checkQuantity('exact')).toMatchObject({ available: 5, reserved: 0 });
+  });
+
   test('when 200 orders race for 10 units, then exactly 10 are held and the rest are told ALL_RESERVED', async () => {
     await system.seed({ productId: 'race', stock: 10 });
     const results = await Promise.all(

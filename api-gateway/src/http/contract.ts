@@ -7,11 +7,12 @@
 import { extendZodWithOpenApi, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { ERROR_CATALOG, ERROR_CODES, type ErrorCode, hasRetryAfter } from '../../../contracts/errors';
+import { ID_LENGTH_PROBLEM, ID_MAX_LENGTH, idProblem } from '../../../contracts/ids';
 import { httpStatusOf } from './status';
 
 extendZodWithOpenApi(z);
 
-export const ID_MAX_LENGTH = 100;
+export { ID_MAX_LENGTH };
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const RETRY_AFTER_HEADER = 'Retry-After';
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -39,13 +40,22 @@ export interface ContractLimits {
 const typeError = (expected: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? 'is required' : `must be ${expected}`;
 
+/**
+ * The id rule (contracts/ids.ts) as a check of a string schema whose length
+ * bounds are already there (they go into the document as minLength/maxLength).
+ */
+function exactId<S extends z.ZodString>(schema: S): S {
+  return schema.refine((value) => {
+    const problem = idProblem(value);
+    return problem === null || problem === ID_LENGTH_PROBLEM;
+  }, { error: (issue) => idProblem(String(issue.input)) ?? 'is not a valid id' }) as unknown as S;
+}
+
 function identifier(name: string, example: string) {
-  const lengthMessage = `must be 1 to ${ID_MAX_LENGTH} characters`;
-  return z
-    .string({ error: typeError('a string') })
-    .min(1, lengthMessage)
-    .max(ID_MAX_LENGTH, lengthMessage)
-    .openapi({ description: `${name}, 1 to ${ID_MAX_LENGTH} characters.`, example });
+  return exactId(z.string({ error: typeError('a string') }).min(1, ID_LENGTH_PROBLEM).max(ID_MAX_LENGTH, ID_LENGTH_PROBLEM)).openapi({
+    description: `${name}, 1 to ${ID_MAX_LENGTH} characters, with no whitespace at either end, no control characters and no lone surrogates; compared exactly.`,
+    example,
+  });
 }
 
 const uuidSchema = () => z.uuid({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a UUID') });
@@ -93,16 +103,13 @@ export function createSchemas(limits: ContractLimits) {
     .openapi('CheckoutRequest', { description: 'Unknown extra fields are ignored.' });
 
   const IdempotencyHeaders = z.object({
-    [IDEMPOTENCY_KEY_HEADER]: z
-      .string()
-      .min(1, `must be 1 to ${ID_MAX_LENGTH} characters`)
-      .max(ID_MAX_LENGTH, `must be 1 to ${ID_MAX_LENGTH} characters`)
+    [IDEMPOTENCY_KEY_HEADER]: exactId(z.string().min(1, ID_LENGTH_PROBLEM).max(ID_MAX_LENGTH, ID_LENGTH_PROBLEM))
       .optional()
       // No example, on purpose: Swagger UI would send it with every "Try it out", and a repeated key is a retry
       // (a second add-to-cart would not add, a second checkout would return the first order).
       .openapi({
         description:
-          `Optional: any string of 1 to ${ID_MAX_LENGTH} characters you choose (a fresh UUID works), new for each request you mean, ` +
+          `Optional: any string of 1 to ${ID_MAX_LENGTH} characters you choose (a fresh UUID works; no whitespace at either end, no control characters, no lone surrogates), new for each request you mean, ` +
           'repeated only to retry a request whose answer you did not get. With the same key (and client) a checkout retry returns ' +
           'the same orderID and that order\'s current status, and an add-to-cart retry is applied once. Leave it empty for a new request.',
       }),

@@ -326,6 +326,45 @@ describe('POST /checkOutCart', () => {
   });
 });
 
+describe('exact ids at every entry (contracts/ids.ts)', () => {
+  const refused = async (res: Response, message: string) => {
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ status: 'Failed', code: 'INVALID_REQUEST', error: message });
+  };
+
+  it.each([
+    ['productID', { clientID: 'c1', productID: 'X  ', quantity: 1 }, 'productID must not start or end with whitespace'],
+    ['clientID', { clientID: ' c1', productID: 'X', quantity: 1 }, 'clientID must not start or end with whitespace'],
+    ['productID', { clientID: 'c1', productID: 'X\u0000', quantity: 1 }, 'productID must not contain control characters'],
+    ['clientID', { clientID: '\ud800a', productID: 'X', quantity: 1 }, 'clientID must not contain a lone surrogate (an unpaired \\uD800-\\uDFFF escape)'],
+  ])('when an add-to-cart body has a bad %s (%j), then 400 names it and nothing is sent', async (_field, body, message) => {
+    await refused(await post('/addToCart', body), message);
+    expect(rpc.calls).toHaveLength(0);
+  });
+
+  it('when two client ids differ only by their lone surrogates, then neither reaches a cart', async () => {
+    // As JSON escapes: both would be stored as U+FFFD + "a", one cart for two clients.
+    for (const raw of ['{"clientID":"\\ud800a"}', '{"clientID":"\\udfffa"}']) {
+      await refused(await post('/checkOutCart', raw), 'clientID must not contain a lone surrogate (an unpaired \\uD800-\\uDFFF escape)');
+    }
+    expect(rpc.calls).toHaveLength(0);
+  });
+
+  it('when the Idempotency-Key holds a control character, then 400 names the header', async () => {
+    await refused(await post('/checkOutCart', { clientID: 'c1' }, { 'Idempotency-Key': 'k\tk' }), 'Idempotency-Key must not contain control characters');
+    expect(rpc.calls).toHaveLength(0);
+  });
+
+  it('when a path or query id ends with spaces or holds a control character, then 400 and no read', async () => {
+    await refused(await fetch(`${base}/products/X%20%20`), 'productID must not start or end with whitespace');
+    await refused(await fetch(`${base}/carts/c1%09`), 'clientID must not contain control characters');
+    await refused(await fetch(`${base}/orders?clientID=%20c1`), 'clientID must not start or end with whitespace');
+    expect(store.getProduct).not.toHaveBeenCalled();
+    expect(store.getCart).not.toHaveBeenCalled();
+    expect(store.listOrders).not.toHaveBeenCalled();
+  });
+});
+
 describe('GET endpoints', () => {
   it('when the order exists, then its view is returned (id matched case-insensitively)', async () => {
     store.getOrder.mockResolvedValue(ORDER);

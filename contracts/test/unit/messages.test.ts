@@ -1,4 +1,4 @@
-import { MAX_ORDERS_PER_EVENT, MAX_ORDERS_PER_JOB, ordersFinalizedEvent, processOrderJob } from '../../messages';
+import { addToCartJob, MAX_ORDERS_PER_EVENT, MAX_ORDERS_PER_JOB, ordersFinalizedEvent, processOrderJob } from '../../messages';
 
 const order = (n: number) => ({
   orderID: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
@@ -45,5 +45,14 @@ describe('processOrderJob', () => {
     expect(reason({ orders: [] })).not.toBe('parsed');
     expect(reason({ orders: Array.from({ length: MAX_ORDERS_PER_JOB + 1 }, (_, i) => ({ orderID: id(i) })) })).not.toBe('parsed');
     expect(reason('a string')).not.toBe('parsed');
+  });
+});
+
+describe('ids in worker messages', () => {
+  const job = (productID: string) => ({ requestID: 'r1', clientID: 'c1', productID, quantity: 1, deadline: 1 });
+
+  it('when a job names an exact id, then it parses, and when an id breaks the rule, then it does not (dead-lettered)', () => {
+    expect(addToCartJob.safeParse(job('X')).success).toBe(true);
+    for (const id of ['X  ', 'X\u0000', '\ud800X', '']) expect(addToCartJob.safeParse(job(id)).success).toBe(false);
   });
 });

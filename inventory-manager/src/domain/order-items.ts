@@ -1,4 +1,5 @@
 import { AppError } from '../../../common/src/errors';
+import { idProblem } from '../../../contracts/ids';
 
 export interface StockItem {
   productId: string;
@@ -18,7 +19,8 @@ export function normalizeItems(items: ReadonlyArray<{ product_id?: string; quant
   for (const [i, item] of items.entries()) {
     const productId = item.product_id ?? '';
     const quantity = item.quantity ?? 0;
-    if (productId.length < 1 || productId.length > 100) throw invalid(`items[${i}].product_id must be 1 to 100 characters`);
+    const problem = idProblem(productId);
+    if (problem) throw invalid(`items[${i}].product_id ${problem}`);
     if (!Number.isInteger(quantity) || quantity < 1) throw invalid(`items[${i}].quantity must be a positive integer`);
     merged.set(productId, (merged.get(productId) ?? 0) + quantity);
   }
@@ -33,8 +35,9 @@ export function validateOrderId(orderId: string | undefined): string {
 }
 
 export function validateProductId(productId: string | undefined): string {
-  if (!productId || productId.length > 100) throw invalid('product_id must be 1 to 100 characters');
-  return productId;
+  const problem = idProblem(productId ?? '');
+  if (problem) throw invalid(`product_id ${problem}`);
+  return productId!;
 }
 
 function invalid(message: string): AppError {

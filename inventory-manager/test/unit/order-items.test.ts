@@ -1,5 +1,5 @@
 import { AppError } from '../../../common/src/errors';
-import { normalizeItems } from '../../src/domain/order-items';
+import { normalizeItems, validateProductId } from '../../src/domain/order-items';
 
 describe('normalizeItems', () => {
   test('when lines repeat a product and come unsorted, then they are merged and sorted by product id (the lock order)', () => {
@@ -20,6 +20,9 @@ describe('normalizeItems', () => {
     [[{ product_id: 'a', quantity: 0 }], 'items[0].quantity'],
     [[{ product_id: 'a', quantity: 1.5 }], 'items[0].quantity'],
     [[{ product_id: 'x'.repeat(101), quantity: 1 }], 'items[0].product_id'],
+    [[{ product_id: 'X  ', quantity: 1 }], 'items[0].product_id must not start or end with whitespace'],
+    [[{ product_id: 'a', quantity: 1 }, { product_id: 'b\u0001', quantity: 1 }], 'items[1].product_id must not contain control characters'],
+    [[{ product_id: '\udfffa', quantity: 1 }], 'items[0].product_id must not contain a lone surrogate'],
   ])('when items are %j, then INVALID_REQUEST names %s', (items, field) => {
     let error: unknown;
     try {
@@ -30,5 +33,15 @@ describe('normalizeItems', () => {
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('INVALID_REQUEST');
     expect((error as AppError).message).toContain(field);
+  });
+});
+
+describe('validateProductId (CheckQuantity)', () => {
+  test('when the product id is exact, then it is returned as it came', () => {
+    expect(validateProductId('X')).toBe('X');
+  });
+
+  test.each([[''], ['X  '], ['\tX'], ['\ud800']])('when the product id is %j, then INVALID_REQUEST names product_id', (id) => {
+    expect(() => validateProductId(id)).toThrow(/^product_id must/);
   });
 });

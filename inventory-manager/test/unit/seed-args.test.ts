@@ -17,4 +17,10 @@ describe('seed arguments', () => {
     expect(() => parseSeedArgs(['--product', 'X', '--stock=-1'], now)).toThrow(/--stock/);
     expect(() => parseSeedArgs(['--product', 'X', '--stock', '1', '--deal-price', '5'], now)).toThrow(/deal/);
   });
+
+  test('when the product id breaks the id rule, then --product is named and nothing is seeded', () => {
+    for (const product of ['X  ', ' X', 'X\u0007', '\ud800X']) {
+      expect(() => parseSeedArgs(['--product', product, '--stock', '1', '--price', '1'], now)).toThrow(/--product/);
+    }
+  });
 });
