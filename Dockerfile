@@ -18,6 +18,9 @@ RUN npm run build && npm prune --omit=dev --ignore-scripts
 # ---- runtime: compiled JavaScript, production dependencies, protos and migrations only
 FROM node:26-slim AS runtime
 ENV NODE_ENV=production
+# Outside a container every service binds 127.0.0.1 by default; in one, the published or networked
+# ports must be reachable from outside it (the compose network, a published port, Prometheus).
+ENV HOST=0.0.0.0 OPS_HOST=0.0.0.0 GRPC_HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules

@@ -29,7 +29,8 @@ export const gatewayEnv = z.object({
   ...commonEnv,
   ...dbEnv,
   ...amqpEnv,
-  HOST: z.string().min(1).default('0.0.0.0'),
+  /** 127.0.0.1 outside containers: nothing is reachable from another machine unless asked for (the image sets 0.0.0.0). */
+  HOST: z.string().min(1).default('127.0.0.1'),
   /** Below 32768 (see README). 0 picks a free port (tests). */
   PORT: int(5003, 0, 65535),
   /** Pending connections the kernel queues for accept(); capped by net.core.somaxconn. */

@@ -63,7 +63,8 @@ export const amqpEnv = {
 export const commonEnv = {
   LOG_LEVEL: logLevel,
   /** GET /metrics, /healthz, /readyz of workers and the inventory manager; 0 picks a free port (logged as `ops listening`). */
-  OPS_HOST: z.string().min(1).default('0.0.0.0'),
+  /** 127.0.0.1 outside containers (the image sets 0.0.0.0 for its health checks and Prometheus). */
+  OPS_HOST: z.string().min(1).default('127.0.0.1'),
   OPS_PORT: int(0, 0, 65535),
   /** Test-only crash points (see crash.ts); empty in production. */
   CRASH_AT: z.string().default(''),

@@ -5,7 +5,8 @@ export const inventoryEnv = z.object({
   ...commonEnv,
   ...dbEnv,
   ...amqpEnv,
-  GRPC_HOST: z.string().min(1).default('0.0.0.0'),
+  /** 127.0.0.1 outside containers: the only writer of stock is not open to the network by default (the image sets 0.0.0.0). */
+  GRPC_HOST: z.string().min(1).default('127.0.0.1'),
   /** Below 32768: the kernel hands out 32768+ to outgoing connections. 0 picks a free port (tests). */
   GRPC_PORT: int(9100, 0, 65535),
   DB_POOL_SIZE: int(10, 1, 100),
