@@ -156,7 +156,14 @@ export function createApp(deps: GatewayDeps): Express {
   });
   app.use(DOCUMENTATION_PATH, swaggerUi.serveFiles(document), swaggerUi.setup(document, { customSiteTitle: 'Flash-sale API' }));
 
-  app.use(notFound(retryAfter));
+  // A known path under another method answers 405 with Allow, not 404.
+  const knownRoutes = [
+    ...Object.values(contract.routes).map((route: RouteContract) => ({ path: toExpressPath(route.path), methods: [route.method] })),
+    { path: METRICS_PATH, methods: ['get'] },
+    { path: OPENAPI_PATH, methods: ['get'] },
+    { path: DOCUMENTATION_PATH, methods: ['get'] },
+  ];
+  app.use(notFound(retryAfter, knownRoutes));
   app.use(errorHandler(log, retryAfter));
   return app;
 }

@@ -70,6 +70,29 @@ export function errorHandler(log: Logger, retryAfterSeconds: number): ErrorReque
   };
 }
 
-export function notFound(retryAfterSeconds: number): RequestHandler {
-  return (req, res) => sendReply(res, failure('NOT_FOUND', `no route ${req.method} ${req.path}`), retryAfterSeconds);
+/** One route as the gateway serves it: its Express path and the methods it answers. */
+export interface KnownRoute {
+  path: string;
+  methods: readonly string[];
+}
+
+/**
+ * A request no route took: 405 METHOD_NOT_ALLOWED with `Allow` when its path
+ * is a route's under another method (GET /addToCart), else 404 NOT_FOUND.
+ * A GET route answers HEAD too, as Express does.
+ */
+export function notFound(retryAfterSeconds: number, routes: readonly KnownRoute[] = []): RequestHandler {
+  const patterns = routes.map((route) => ({
+    pattern: new RegExp(`^${route.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:\w+/g, '[^/]+')}/?$`),
+    methods: route.methods.map((m) => m.toUpperCase()).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])),
+  }));
+  return (req, res) => {
+    const allowed = [...new Set(patterns.filter((p) => p.pattern.test(req.path)).flatMap((p) => p.methods))];
+    if (allowed.length > 0) {
+      res.setHeader('Allow', allowed.join(', '));
+      sendReply(res, failure('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; it takes ${allowed.join(', ')}`), retryAfterSeconds);
+      return;
+    }
+    sendReply(res, failure('NOT_FOUND', `no route ${req.method} ${req.path}`), retryAfterSeconds);
+  };
 }

@@ -418,6 +418,20 @@ describe('GET endpoints', () => {
     expect(store.getCart).not.toHaveBeenCalled();
   });
 
+  it('when a known route is called with another method, then 405 METHOD_NOT_ALLOWED with Allow, and nothing is done', async () => {
+    const get = await fetch(`${base}/addToCart`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect(await get.json()).toEqual({ status: 'Failed', code: 'METHOD_NOT_ALLOWED', error: 'GET is not allowed on /addToCart; it takes POST' });
+    const post = await fetch(`${base}/orders/3f0b8f38-8f1e-4b8a-9d0e-6c7f0a1b2c3d`, { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    const del = await fetch(`${base}/metrics`, { method: 'DELETE' });
+    expect(del.status).toBe(405);
+    expect(rpc.calls).toHaveLength(0);
+    expect(store.getOrder).not.toHaveBeenCalled();
+  });
+
   it('when an unknown route is called, then 404 NOT_FOUND in the failure shape', async () => {
     const res = await fetch(`${base}/nope`);
     expect(res.status).toBe(404);
