@@ -14,6 +14,7 @@ export const ERROR_CATALOG = {
   PRODUCT_NOT_FOUND: { final: true, description: 'No product has this productID.' },
   ORDER_NOT_FOUND: { final: true, description: 'No order has this orderID (yet: a checkout just accepted may take a moment to be recorded).' },
   NOT_FOUND: { final: true, description: 'No such route.' },
+  UNAUTHENTICATED: { final: false, description: 'The call carries no valid credentials (the inventory manager\'s shared secret, INVENTORY_SECRET). Not final: it is a deployment\'s mistake, not the request\'s, and succeeds once the secrets agree.' },
   METHOD_NOT_ALLOWED: { final: true, description: 'The route exists, but not with this HTTP method; the Allow header lists the methods it takes.' },
   INSUFFICIENT_STOCK: { final: true, description: 'Fewer units exist than the cart line asks for (add-to-cart soft check, or checkout of a quantity that can never be met).' },
   SOLD_OUT: { final: true, description: 'Every unit is sold; nothing will come back. Final.' },

@@ -16,6 +16,8 @@ export const checkoutEnv = z.object({
   CHECKOUT_BATCH_CONCURRENCY: int(10, 1, 100),
   /** host:port of the inventory manager's gRPC server. */
   INVENTORY_ADDR: z.string().min(1).default('127.0.0.1:9100'),
+  /** Sent with every inventory call when set; the inventory manager's INVENTORY_SECRET. */
+  INVENTORY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Deadline of one inventory call. */
   INVENTORY_TIMEOUT_MS: int(5_000, 100, 60_000),
   /** Mock payment: how long a charge takes, and the share of charges declined (0..1). */

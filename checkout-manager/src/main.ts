@@ -29,7 +29,7 @@ runService(log, async () => {
   // Bind first: a port in use stops the start before anything connects.
   const ops = await startWorkerOps('checkout-manager', { broker, pool }, config, log);
   await pool.query('SELECT 1');
-  const inventory = createInventoryClient(config.INVENTORY_ADDR, { timeoutMs: config.INVENTORY_TIMEOUT_MS });
+  const inventory = createInventoryClient(config.INVENTORY_ADDR, { timeoutMs: config.INVENTORY_TIMEOUT_MS, secret: config.INVENTORY_SECRET });
   const payment = new MockPayment(pool, {
     latencyMs: config.PAYMENT_LATENCY_MS,
     declineRate: config.PAYMENT_DECLINE_RATE,

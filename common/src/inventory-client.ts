@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from './errors';
+import { secretMetadata } from './shared-secret';
 import { fromServiceError, grpc, loadInventoryProto, type InventoryClient } from './grpc';
 import { isErrorCode } from '../../contracts/errors';
 import { MAX_ORDERS_PER_BATCH_CALL } from '../../contracts/inventory';
@@ -57,7 +58,7 @@ export async function inCalls<T, R>(items: readonly T[], callOnce: (part: T[]) =
  * server, so a call that failed in transit (UNAVAILABLE, deadline) is retried
  * here a few times with backoff; refusals (SOLD_OUT...) come back as AppError.
  */
-export function createInventoryClient(address: string, options: { timeoutMs: number; attempts?: number }): InventoryApi {
+export function createInventoryClient(address: string, options: { timeoutMs: number; attempts?: number; secret?: string }): InventoryApi {
   const proto = loadInventoryProto();
   const client: InventoryClient = new proto.flashsale.inventory.v1.Inventory(address, grpc.credentials.createInsecure(), {
     'grpc.initial_reconnect_backoff_ms': 100,
@@ -68,7 +69,7 @@ export function createInventoryClient(address: string, options: { timeoutMs: num
   function call<Req, Res>(method: (req: Req, meta: grpc.Metadata, opts: grpc.CallOptions, cb: grpc.requestCallback<Res>) => unknown, req: Req): Promise<Res> {
     const once = () =>
       new Promise<Res>((resolve, reject) => {
-        method.call(client, req, new grpc.Metadata(), { deadline: Date.now() + options.timeoutMs }, (err: grpc.ServiceError | null, res?: Res) =>
+        method.call(client, req, secretMetadata(options.secret), { deadline: Date.now() + options.timeoutMs }, (err: grpc.ServiceError | null, res?: Res) =>
           err ? reject(fromServiceError(err)) : resolve(res as Res),
         );
       });

@@ -7,6 +7,8 @@ export const inventoryEnv = z.object({
   ...amqpEnv,
   /** 127.0.0.1 outside containers: the only writer of stock is not open to the network by default (the image sets 0.0.0.0). */
   GRPC_HOST: z.string().min(1).default('127.0.0.1'),
+  /** When set, every inventory call must carry it (metadata `authorization: Bearer <secret>`); unset: calls are not authenticated. */
+  INVENTORY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Below 32768: the kernel hands out 32768+ to outgoing connections. 0 picks a free port (tests). */
   GRPC_PORT: int(9100, 0, 65535),
   DB_POOL_SIZE: int(10, 1, 100),

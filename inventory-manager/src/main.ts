@@ -54,7 +54,7 @@ export async function startInventoryManager(config: Readonly<InventoryConfig>, l
     throw err;
   };
   // Bind both listeners first: a port in use stops the start before anything connects.
-  const server = await startGrpcServer({ reservations, products, health, log, stats }, config.GRPC_HOST, config.GRPC_PORT).catch(undo);
+  const server = await startGrpcServer({ reservations, products, health, log, stats, secret: config.INVENTORY_SECRET }, config.GRPC_HOST, config.GRPC_PORT).catch(undo);
   cleanup.push(() => server.stop());
   const ops = await startInventoryOps({ stats, database, coalesced: reservations.coalesced }, config, log).catch(undo);
   cleanup.push(() => ops.stop());

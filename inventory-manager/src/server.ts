@@ -13,6 +13,7 @@ import { reserveBatch } from './handlers/reserve-batch';
 import { rollback } from './handlers/rollback';
 import { rollbackBatch } from './handlers/rollback-batch';
 import { type CallStats, unary } from './handlers/unary';
+import { secretCheck } from '../../common/src/shared-secret';
 
 /** The service this server implements, as grpc.health.v1.Health names it ('' is the whole server). */
 export const INVENTORY_SERVICE = 'flashsale.inventory.v1.Inventory';
@@ -31,6 +32,8 @@ export interface ServerDeps {
   health: HealthImplementation;
   log: Logger;
   stats: CallStats;
+  /** INVENTORY_SECRET: every call but the health service's must carry it (unset: none needs to). */
+  secret?: string;
 }
 
 const GRPC_LISTENER: ListenerName = {
@@ -41,15 +44,16 @@ const GRPC_LISTENER: ListenerName = {
 
 export function inventoryHandlers(deps: Omit<ServerDeps, 'health'>): InventoryHandlers {
   const { log, stats } = deps;
+  const authorized = secretCheck(deps.secret);
   return {
-    CheckQuantity: unary(log, 'CheckQuantity', checkQuantity(deps.products), stats),
-    Reserve: unary(log, 'Reserve', reserve(deps.reservations), stats),
-    Commit: unary(log, 'Commit', commit(deps.reservations), stats),
-    Rollback: unary(log, 'Rollback', rollback(deps.reservations), stats),
+    CheckQuantity: unary(log, 'CheckQuantity', checkQuantity(deps.products), stats, authorized),
+    Reserve: unary(log, 'Reserve', reserve(deps.reservations), stats, authorized),
+    Commit: unary(log, 'Commit', commit(deps.reservations), stats, authorized),
+    Rollback: unary(log, 'Rollback', rollback(deps.reservations), stats, authorized),
     // Each order of a batch call joins the same pending batches as the single calls.
-    ReserveBatch: unary(log, 'ReserveBatch', reserveBatch(deps.reservations, log.child({ method: 'ReserveBatch' })), stats),
-    CommitBatch: unary(log, 'CommitBatch', commitBatch(deps.reservations, log.child({ method: 'CommitBatch' })), stats),
-    RollbackBatch: unary(log, 'RollbackBatch', rollbackBatch(deps.reservations, log.child({ method: 'RollbackBatch' })), stats),
+    ReserveBatch: unary(log, 'ReserveBatch', reserveBatch(deps.reservations, log.child({ method: 'ReserveBatch' })), stats, authorized),
+    CommitBatch: unary(log, 'CommitBatch', commitBatch(deps.reservations, log.child({ method: 'CommitBatch' })), stats, authorized),
+    RollbackBatch: unary(log, 'RollbackBatch', rollbackBatch(deps.reservations, log.child({ method: 'RollbackBatch' })), stats, authorized),
   };
 }
 

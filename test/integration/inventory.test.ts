@@ -33,6 +33,31 @@ describe('inventory manager (gRPC, real MariaDB)', () => {
     }
   }
 
+  test('when the inventory manager has a shared secret, then a call without it or with another is refused UNAUTHENTICATED and changes nothing', async () => {
+    const secret = 'a-shared-secret-of-32-characters';
+    const guarded = await system.startService('inventory-manager', { INVENTORY_SECRET: secret });
+    const address = `127.0.0.1:${guarded.port}`;
+    const anonymous = createInventoryClient(address, { timeoutMs: 10_000, attempts: 1 });
+    const impostor = createInventoryClient(address, { timeoutMs: 10_000, attempts: 1, secret: 'another-secret-of-32-characters!' });
+    const trusted = createInventoryClient(address, { timeoutMs: 10_000, secret });
+    try {
+      await system.seed({ productId: 'guarded', stock: 2 });
+      const order = randomUUID();
+      for (const client of [anonymous, impostor]) {
+        expect(await refusal(client.reserve(order, [{ productId: 'guarded', quantity: 1 }]))).toBe('UNAUTHENTICATED');
+        expect(await refusal(client.checkQuantity('guarded'))).toBe('UNAUTHENTICATED');
+        expect(await refusal(client.commitBatch([order]))).toBe('UNAUTHENTICATED');
+      }
+      expect(await trusted.checkQuantity('guarded')).toMatchObject({ available: 2, reserved: 0 });
+      expect((await trusted.reserve(order, [{ productId: 'guarded', quantity: 1 }])).state).toBe('HELD');
+      expect((await trusted.rollback(order)).state).toBe('RELEASED');
+      expect(await trusted.checkQuantity('guarded')).toMatchObject({ available: 2, reserved: 0, sold: 0 });
+    } finally {
+      for (const client of [anonymous, impostor, trusted]) client.close();
+      await system.kill(guarded, 'SIGTERM');
+    }
+  });
+
   test('when ids differ only by trailing spaces, then the gRPC entry refuses the spaced one and the columns keep them apart (NO PAD)', async () => {
     await system.seed({ productId: 'exact', stock: 5 });
     expect(await refusal(inventory.reserve(randomUUID(), [{ productId: 'exact  ', quantity: 1 }]))).toBe('INVALID_REQUEST');

@@ -6,6 +6,7 @@ import type { Logger } from '../../../common/src/logger';
 /** The inventory manager's one table from catalog code to gRPC status. */
 const GRPC_STATUS: Partial<Record<ErrorCode, grpc.status>> = {
   INVALID_REQUEST: grpc.status.INVALID_ARGUMENT,
+  UNAUTHENTICATED: grpc.status.UNAUTHENTICATED,
   PRODUCT_NOT_FOUND: grpc.status.NOT_FOUND,
   ORDER_NOT_FOUND: grpc.status.NOT_FOUND,
   SOLD_OUT: grpc.status.FAILED_PRECONDITION,

@@ -21,6 +21,7 @@ const BUYER_OUTCOME: Readonly<Record<ErrorCode, Outcome>> = {
   PRODUCT_NOT_FOUND: 'refused',
   ORDER_NOT_FOUND: 'refused',
   NOT_FOUND: 'refused',
+  UNAUTHENTICATED: 'error',
   METHOD_NOT_ALLOWED: 'refused',
   INSUFFICIENT_STOCK: 'sold_out',
   SOLD_OUT: 'sold_out',
