@@ -27,14 +27,14 @@ import {
 } from './reservation';
 
 /**
- * The identity of an order id as the database compares it. `reservations.order_id`
- * is utf8mb4_bin, a PAD SPACE collation: 'a' and 'a ' are the same key there
- * (the single-call path answers the second as a replay of the first), so a batch
- * must match headers and spot duplicates the same way, or it would insert both
- * and fail on the primary key.
+ * The identity of an order id as the database compares it, by which a batch
+ * matches headers and spots duplicates (a mismatch would insert both and fail
+ * on the primary key). Since db/migrations/003 the id columns are NO PAD: the
+ * id itself, byte for byte. (Under PAD SPACE 'a' and 'a ' were one key, and
+ * this stripped trailing spaces; validateOrderId now refuses them anyway.)
  */
 export function orderKey(orderId: string): string {
-  return orderId.replace(/ +$/, '');
+  return orderId;
 }
 
 /** One call's answer in a batch: its result, or the refusal that belongs to it alone. */

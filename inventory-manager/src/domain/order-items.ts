@@ -31,6 +31,8 @@ export function normalizeItems(items: ReadonlyArray<{ product_id?: string; quant
 
 export function validateOrderId(orderId: string | undefined): string {
   if (!orderId || orderId.length > 36) throw invalid('order_id must be 1 to 36 characters');
+  const problem = idProblem(orderId);
+  if (problem) throw invalid(`order_id ${problem}`);
   return orderId;
 }
 

@@ -1,5 +1,5 @@
 import { AppError } from '../../../common/src/errors';
-import { normalizeItems, validateProductId } from '../../src/domain/order-items';
+import { normalizeItems, validateOrderId, validateProductId } from '../../src/domain/order-items';
 
 describe('normalizeItems', () => {
   test('when lines repeat a product and come unsorted, then they are merged and sorted by product id (the lock order)', () => {
@@ -43,5 +43,13 @@ describe('validateProductId (CheckQuantity)', () => {
 
   test.each([[''], ['X  '], ['\tX'], ['\ud800']])('when the product id is %j, then INVALID_REQUEST names product_id', (id) => {
     expect(() => validateProductId(id)).toThrow(/^product_id must/);
+  });
+});
+
+describe('validateOrderId (Reserve, Commit, Rollback and their batches)', () => {
+  test('when the order id breaks the id rule, then INVALID_REQUEST names order_id (the id columns compare exactly)', () => {
+    expect(validateOrderId('3f0b8f38-8f1e-4b8a-9d0e-6c7f0a1b2c3d')).toBe('3f0b8f38-8f1e-4b8a-9d0e-6c7f0a1b2c3d');
+    for (const id of ['o ', ' o', 'o\u0000', '\ud800']) expect(() => validateOrderId(id)).toThrow(/^order_id must/);
+    expect(() => validateOrderId('x'.repeat(37))).toThrow('order_id must be 1 to 36 characters');
   });
 });
