@@ -12,6 +12,8 @@
  * - no lone surrogate: UTF-8 cannot encode one, so the driver and the hash
  *   would store U+FFFD instead, and two different ids would become one.
  */
+import type { z } from 'zod';
+
 export const ID_MAX_LENGTH = 100;
 
 export const ID_LENGTH_PROBLEM = `must be 1 to ${ID_MAX_LENGTH} characters`;
@@ -25,4 +27,13 @@ export function idProblem(value: string): string | null {
   if (CONTROL.test(value)) return 'must not contain control characters';
   if (value.trim() !== value) return 'must not start or end with whitespace';
   return null;
+}
+
+/**
+ * `schema` held to the id rule: a string that breaks it fails with idProblem's
+ * words as its message (the issue's path names the field). Every zod entry
+ * (the gateway's contract, the worker messages, the seed command) checks ids so.
+ */
+export function withIdRule<S extends z.ZodString>(schema: S): S {
+  return schema.refine((value) => idProblem(value) === null, { error: (issue) => idProblem(String(issue.input)) ?? 'is not a valid id' }) as unknown as S;
 }

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from './errors';
-import { idProblem } from './ids';
+import { withIdRule } from './ids';
 
 /**
  * The contracts between services, one schema each. Consumers validate every
  * message; one that does not parse goes straight to the dead-letter queue.
  */
 /** A client or product id: the rule every entry applies (ids.ts); a message breaking it is dead-lettered. */
-const id = z.string().refine((value) => idProblem(value) === null, { error: (issue) => `id ${idProblem(String(issue.input)) ?? 'is not valid'}` });
+const id = withIdRule(z.string());
 const orderId = z.string().uuid();
 const codeOrEmpty = z.union([z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]), z.literal('')]);
 

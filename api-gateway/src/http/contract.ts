@@ -7,7 +7,7 @@
 import { extendZodWithOpenApi, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { ERROR_CATALOG, ERROR_CODES, type ErrorCode, hasRetryAfter } from '../../../contracts/errors';
-import { ID_LENGTH_PROBLEM, ID_MAX_LENGTH, idProblem } from '../../../contracts/ids';
+import { ID_LENGTH_PROBLEM, ID_MAX_LENGTH, withIdRule } from '../../../contracts/ids';
 import { httpStatusOf } from './status';
 
 extendZodWithOpenApi(z);
@@ -40,19 +40,10 @@ export interface ContractLimits {
 const typeError = (expected: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? 'is required' : `must be ${expected}`;
 
-/**
- * The id rule (contracts/ids.ts) as a check of a string schema whose length
- * bounds are already there (they go into the document as minLength/maxLength).
- */
-function exactId<S extends z.ZodString>(schema: S): S {
-  return schema.refine((value) => {
-    const problem = idProblem(value);
-    return problem === null || problem === ID_LENGTH_PROBLEM;
-  }, { error: (issue) => idProblem(String(issue.input)) ?? 'is not a valid id' }) as unknown as S;
-}
-
 function identifier(name: string, example: string) {
-  return exactId(z.string({ error: typeError('a string') }).min(1, ID_LENGTH_PROBLEM).max(ID_MAX_LENGTH, ID_LENGTH_PROBLEM)).openapi({
+  // min/max put minLength/maxLength in the document; a length problem they and the rule both
+  // report is named once (validate.ts, describeIssues).
+  return withIdRule(z.string({ error: typeError('a string') }).min(1, ID_LENGTH_PROBLEM).max(ID_MAX_LENGTH, ID_LENGTH_PROBLEM)).openapi({
     description: `${name}, 1 to ${ID_MAX_LENGTH} characters, with no whitespace at either end, no control characters and no lone surrogates; compared exactly.`,
     example,
   });
@@ -103,7 +94,7 @@ export function createSchemas(limits: ContractLimits) {
     .openapi('CheckoutRequest', { description: 'Unknown extra fields are ignored.' });
 
   const IdempotencyHeaders = z.object({
-    [IDEMPOTENCY_KEY_HEADER]: exactId(z.string().min(1, ID_LENGTH_PROBLEM).max(ID_MAX_LENGTH, ID_LENGTH_PROBLEM))
+    [IDEMPOTENCY_KEY_HEADER]: withIdRule(z.string().min(1, ID_LENGTH_PROBLEM).max(ID_MAX_LENGTH, ID_LENGTH_PROBLEM))
       .optional()
       // No example, on purpose: Swagger UI would send it with every "Try it out", and a repeated key is a retry
       // (a second add-to-cart would not add, a second checkout would return the first order).

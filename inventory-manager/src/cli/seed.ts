@@ -16,7 +16,7 @@ import { createLogger } from '../../../common/src/logger';
 import { readLevels } from '../../../db/stock-levels';
 import { AppError } from '../../../common/src/errors';
 import { type ProductSeed, type SeedResult, seedProducts } from '../seed';
-import { idProblem } from '../../../contracts/ids';
+import { withIdRule } from '../../../contracts/ids';
 
 export const USAGE = [
   'usage: npm run seed -- --product ID --stock N --price CENTS [--name TEXT] [--deal-price CENTS --deal-minutes M] [--deal-starts-in-minutes M] [--deal-only]',
@@ -65,7 +65,7 @@ const minutes = (positive: boolean) =>
 
 const argsSchema = z
   .object({
-    product: z.string({ error: required('a product id') }).refine((id) => idProblem(id) === null, { error: (issue) => idProblem(String(issue.input)) ?? 'is not a valid id' }),
+    product: withIdRule(z.string({ error: required('a product id') })),
     name: z.string().min(1, 'must be 1 to 200 characters').max(200, 'must be 1 to 200 characters').optional(),
     stock: integer(0, 10_000_000),
     price: integer(0, MAX_CENTS).optional(),
